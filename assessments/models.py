@@ -1,0 +1,1 @@
+"""Frailty assessments. Scoring lives in assessments/scoring (plain Python)."""

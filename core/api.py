@@ -1,0 +1,57 @@
+"""API plumbing shared by every app: pagination and the error envelope of API.md."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import exceptions, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class Pagination(PageNumberPagination):
+    """Page-numbered lists; clients may ask for up to 500 rows a page."""
+
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+def _as_error_lists(detail) -> dict[str, list[str]]:
+    if isinstance(detail, dict):
+        return {
+            str(field): [str(m) for m in (msgs if isinstance(msgs, list) else [msgs])]
+            for field, msgs in detail.items()
+        }
+    if isinstance(detail, list):
+        return {"non_field_errors": [str(m) for m in detail]}
+    return {}
+
+
+def exception_handler(exc, context):
+    """Answer every API error as `{"detail": ..., "errors": {field: [messages]}}`.
+
+    Services raise Django's ValidationError; it becomes a 400 here so that HTML forms
+    and the API share one set of rules and messages.
+    """
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        errors = _as_error_lists(exc.detail)
+        response.data = {"detail": _summary(errors), "errors": errors}
+    elif isinstance(response.data, dict) and "detail" in response.data:
+        response.data = {"detail": str(response.data["detail"]), "errors": {}}
+    return response
+
+
+def _summary(errors: dict[str, list[str]]) -> str:
+    fields = [f for f in errors if f != "non_field_errors"]
+    if not fields:
+        return "; ".join(errors.get("non_field_errors", ["Invalid input."]))
+    return "Invalid input: please check " + ", ".join(fields) + "."
+
+
+def error_response(detail: str, *, errors=None, code=status.HTTP_400_BAD_REQUEST) -> Response:
+    return Response({"detail": detail, "errors": errors or {}}, status=code)

@@ -1,0 +1,14 @@
+"""Template context: what the navigation needs to know about the person."""
+
+from registry.access import can_view_cohort, can_write_patients, role_of
+
+
+def roles(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {
+        "user_role": role_of(user),
+        "user_can_write": can_write_patients(user),
+        "user_can_view_cohort": can_view_cohort(user),
+    }

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class LongitudinalConfig(AppConfig):
+    name = "longitudinal"
+    verbose_name = "Longitudinal"

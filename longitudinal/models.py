@@ -1,0 +1,1 @@
+"""Longitudinal views read through the other apps' selectors; no tables yet."""

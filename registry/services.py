@@ -1,0 +1,156 @@
+"""Writes with rules for the registry: patients, conditions and visits.
+
+HTML forms and the API call these same functions, so the two can never disagree. Each
+raises django.core.exceptions.ValidationError with per-field messages on bad input and
+writes nothing in that case (the caller's request runs in one transaction).
+"""
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from registry.access import can_write_patients, sites_writable_by
+from registry.models import AccessLog, Condition, Patient, PatientCondition, Visit
+
+STUDY_ID_PREFIX = "FR-"
+
+PATIENT_FIELDS = (
+    "site", "mrn", "given_name", "family_name", "date_of_birth", "sex",
+    "ethnicity", "race", "enrolled_on", "status",
+)
+VISIT_FIELDS = ("date", "kind", "weight_kg", "height_cm", "notes")
+
+
+def study_id_for(pk: int) -> str:
+    return f"{STUDY_ID_PREFIX}{pk:06d}"
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def _check_site_writable(*, actor, site) -> None:
+    if not sites_writable_by(actor).filter(pk=site.pk).exists():
+        raise PermissionDenied("You cannot record patients at this site.")
+
+
+def _validate_patient_dates(patient: Patient) -> None:
+    errors = {}
+    today = _today()
+    if patient.date_of_birth and patient.date_of_birth > today:
+        errors["date_of_birth"] = ["The date of birth cannot be in the future."]
+    if patient.enrolled_on and patient.enrolled_on > today:
+        errors["enrolled_on"] = ["The enrolment date cannot be in the future."]
+    if errors:
+        raise ValidationError(errors)
+
+
+def _save(instance, *, actor, **kwargs) -> None:
+    """full_clean + save, turning a constraint race lost at the database into a 400."""
+    instance.full_clean()
+    instance._history_user = actor  # who, for django-simple-history
+    try:
+        with transaction.atomic():
+            instance.save(**kwargs)
+    except IntegrityError as exc:
+        # Another request won the race between validation and insert.
+        raise ValidationError(
+            "This record conflicts with one saved a moment ago; reload and try again."
+        ) from exc
+
+
+@transaction.atomic
+def patient_create(*, actor, **data) -> Patient:
+    """Register a patient at a site the actor may write to, and assign the study id."""
+    _check_site_writable(actor=actor, site=data["site"])
+    patient = Patient(**{k: v for k, v in data.items() if k in PATIENT_FIELDS})
+    _validate_patient_dates(patient)
+    patient.full_clean()
+    # The study id comes from the primary key, so no process-wide counter is needed:
+    # insert, derive, then write one "created" history row with the final values.
+    patient.save_without_historical_record()
+    patient.study_id = study_id_for(patient.pk)
+    patient.save_without_historical_record(update_fields=["study_id"])
+    Patient.history.bulk_history_create([patient], default_user=actor)
+    return patient
+
+
+@transaction.atomic
+def patient_update(*, actor, patient: Patient, **data) -> Patient:
+    if not can_write_patients(actor):
+        raise PermissionDenied("Your role cannot change patient records.")
+    _check_site_writable(actor=actor, site=patient.site)
+    changed = [k for k in data if k in PATIENT_FIELDS]
+    for field in changed:
+        setattr(patient, field, data[field])
+    if "site" in changed:
+        _check_site_writable(actor=actor, site=patient.site)
+    _validate_patient_dates(patient)
+    _save(patient, actor=actor)
+    return patient
+
+
+@transaction.atomic
+def patient_condition_add(
+    *, actor, patient: Patient, condition: Condition, onset_date=None, notes=""
+) -> PatientCondition:
+    _check_site_writable(actor=actor, site=patient.site)
+    if onset_date and onset_date > _today():
+        raise ValidationError({"onset_date": ["The onset date cannot be in the future."]})
+    if onset_date and onset_date < patient.date_of_birth:
+        raise ValidationError({"onset_date": ["The onset date cannot be before birth."]})
+    record = PatientCondition(
+        patient=patient, condition=condition, onset_date=onset_date, notes=notes
+    )
+    _save(record, actor=actor)
+    return record
+
+
+@transaction.atomic
+def patient_condition_remove(*, actor, record: PatientCondition) -> None:
+    _check_site_writable(actor=actor, site=record.patient.site)
+    record._history_user = actor
+    record.delete()
+
+
+def _validate_visit(visit: Visit) -> None:
+    patient = visit.patient
+    if visit.date and visit.date > _today():
+        raise ValidationError({"date": ["The visit date cannot be in the future."]})
+    if visit.date and visit.date < patient.date_of_birth:
+        raise ValidationError(
+            {"date": [f"The visit date cannot be before the date of birth "
+                      f"({patient.date_of_birth:%d %b %Y})."]}
+        )
+
+
+@transaction.atomic
+def visit_create(*, actor, patient: Patient, **data) -> Visit:
+    _check_site_writable(actor=actor, site=patient.site)
+    visit = Visit(
+        patient=patient, entered_by=actor, **{k: v for k, v in data.items() if k in VISIT_FIELDS}
+    )
+    _validate_visit(visit)
+    _save(visit, actor=actor)
+    visit.refresh_from_db(fields=["bmi"])
+    return visit
+
+
+@transaction.atomic
+def visit_update(*, actor, visit: Visit, **data) -> Visit:
+    _check_site_writable(actor=actor, site=visit.patient.site)
+    for field in (k for k in data if k in VISIT_FIELDS):
+        setattr(visit, field, data[field])
+    _validate_visit(visit)
+    _save(visit, actor=actor)
+    visit.refresh_from_db(fields=["bmi"])
+    return visit
+
+
+def access_log_record(*, user, patient: Patient, request) -> None:
+    """Note that a person opened a patient's record (pages and API reads)."""
+    AccessLog.objects.create(
+        user=user, patient=patient, path=request.path[:300], method=request.method
+    )

@@ -1,0 +1,185 @@
+"""Server-rendered pages for patients, conditions and visits. Thin: services decide."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from core.forms import add_service_errors
+from registry import selectors, services
+from registry.access import (
+    can_write_patients,
+    patient_get_for_user,
+    sites_writable_by,
+)
+from registry.filtersets import PatientFilterSet
+from registry.forms import PatientConditionForm, PatientForm, VisitForm
+
+PAGE_SIZE = 25
+
+
+@login_required
+def patient_list(request):
+    filterset = PatientFilterSet(
+        request.GET, queryset=selectors.patient_list(user=request.user), request=request
+    )
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "registry/patient_list.html",
+        {
+            "filterset": filterset,
+            "page": page,
+            "query": query.urlencode(),
+            "can_write": can_write_patients(request.user),
+            "filtered": any(v for k, v in request.GET.items() if k != "page"),
+        },
+    )
+
+
+def _save_or_rerender(request, form, save, template, context):
+    """Run a service; on ValidationError roll back and re-render with messages."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                return save(form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+    status = 400 if request.method == "POST" else 200
+    return render(request, template, {"form": form, **context}, status=status)
+
+
+@login_required
+def patient_create(request):
+    if not can_write_patients(request.user):
+        raise PermissionDenied("Only clinicians and administrators can register patients.")
+    sites = sites_writable_by(request.user)
+    form = PatientForm(request.POST or None, sites=sites)
+
+    def save(data):
+        patient = services.patient_create(actor=request.user, **data)
+        messages.success(request, f"Patient {patient.study_id} registered.")
+        return redirect("registry:patient_detail", study_id=patient.study_id)
+
+    return _save_or_rerender(
+        request, form, save, "registry/patient_form.html", {"patient": None}
+    )
+
+
+@login_required
+def patient_detail(request, study_id):
+    patient = patient_get_for_user(user=request.user, study_id=study_id)
+    services.access_log_record(user=request.user, patient=patient, request=request)
+    patient = selectors.patient_detail(patient=patient)
+    return render(
+        request,
+        "registry/patient_detail.html",
+        {
+            "patient": patient,
+            "can_write": can_write_patients(request.user),
+            "condition_form": PatientConditionForm(),
+        },
+    )
+
+
+@login_required
+def patient_edit(request, study_id):
+    patient = patient_get_for_user(user=request.user, study_id=study_id, write=True)
+    form = PatientForm(
+        request.POST or None, instance=patient, sites=sites_writable_by(request.user)
+    )
+
+    def save(data):
+        services.patient_update(actor=request.user, patient=patient, **data)
+        messages.success(request, "Patient record saved.")
+        return redirect("registry:patient_detail", study_id=patient.study_id)
+
+    return _save_or_rerender(
+        request, form, save, "registry/patient_form.html", {"patient": patient}
+    )
+
+
+@login_required
+def patient_history(request, study_id):
+    patient = patient_get_for_user(user=request.user, study_id=study_id)
+    services.access_log_record(user=request.user, patient=patient, request=request)
+    return render(
+        request,
+        "registry/patient_history.html",
+        {
+            "patient": patient,
+            "entries": selectors.patient_history(patient=patient),
+            "accesses": selectors.access_log_for(patient=patient),
+        },
+    )
+
+
+@login_required
+@require_POST
+def condition_add(request, study_id):
+    patient = patient_get_for_user(user=request.user, study_id=study_id, write=True)
+    form = PatientConditionForm(request.POST)
+    if form.is_valid():
+        try:
+            with transaction.atomic():
+                services.patient_condition_add(
+                    actor=request.user, patient=patient, **form.cleaned_data
+                )
+            messages.success(request, f"{form.cleaned_data['condition']} added.")
+            return redirect("registry:patient_detail", study_id=study_id)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+    patient = selectors.patient_detail(patient=patient)
+    return render(
+        request,
+        "registry/patient_detail.html",
+        {"patient": patient, "can_write": True, "condition_form": form},
+        status=400,
+    )
+
+
+@login_required
+@require_POST
+def condition_remove(request, study_id, pk):
+    patient = patient_get_for_user(user=request.user, study_id=study_id, write=True)
+    record = get_object_or_404(patient.conditions.select_related("condition"), pk=pk)
+    services.patient_condition_remove(actor=request.user, record=record)
+    messages.success(request, f"{record.condition} removed.")
+    return redirect("registry:patient_detail", study_id=study_id)
+
+
+@login_required
+def visit_create(request, study_id):
+    patient = patient_get_for_user(user=request.user, study_id=study_id, write=True)
+    initial = {"kind": "follow_up" if patient.visits.exists() else "baseline"}
+    form = VisitForm(request.POST or None, initial=initial)
+
+    def save(data):
+        visit = services.visit_create(actor=request.user, patient=patient, **data)
+        messages.success(request, f"Visit of {visit.date:%d %b %Y} saved.")
+        return redirect("registry:patient_detail", study_id=study_id)
+
+    return _save_or_rerender(
+        request, form, save, "registry/visit_form.html", {"patient": patient, "visit": None}
+    )
+
+
+@login_required
+def visit_edit(request, study_id, pk):
+    patient = patient_get_for_user(user=request.user, study_id=study_id, write=True)
+    visit = get_object_or_404(patient.visits, pk=pk)
+    form = VisitForm(request.POST or None, instance=visit)
+
+    def save(data):
+        services.visit_update(actor=request.user, visit=visit, **data)
+        messages.success(request, "Visit saved.")
+        return redirect("registry:patient_detail", study_id=study_id)
+
+    return _save_or_rerender(
+        request, form, save, "registry/visit_form.html", {"patient": patient, "visit": visit}
+    )
