@@ -1,11 +1,11 @@
-"""The one DRF router for /api/v1/ (cookiecutter-django style)."""
+"""All /api/v1/ routes, one include per app (cookiecutter-django's api_router)."""
 
 from django.urls import include, path
-
-from registry.api import urls as registry_urls
 
 app_name = "api"
 
 urlpatterns = [
-    path("", include(registry_urls)),
+    path("", include("registry.api.urls")),
+    path("", include("assessments.api.urls")),
+    path("", include("biomarkers.api.urls")),
 ]

@@ -23,6 +23,8 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
     path("patients/", include("registry.urls")),
+    path("assessments/", include("assessments.urls")),
+    path("labs/", include("biomarkers.urls")),
     path("api/v1/", include("config.api_router")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

@@ -17,6 +17,7 @@ from registry.access import (
 )
 from registry.filtersets import PatientFilterSet
 from registry.forms import PatientConditionForm, PatientForm, VisitForm
+from registry.panels import panels_for
 
 PAGE_SIZE = 25
 
@@ -83,6 +84,7 @@ def patient_detail(request, study_id):
             "patient": patient,
             "can_write": can_write_patients(request.user),
             "condition_form": PatientConditionForm(),
+            "panels": panels_for(patient=patient, user=request.user),
         },
     )
 
@@ -138,7 +140,12 @@ def condition_add(request, study_id):
     return render(
         request,
         "registry/patient_detail.html",
-        {"patient": patient, "can_write": True, "condition_form": form},
+        {
+            "patient": patient,
+            "can_write": True,
+            "condition_form": form,
+            "panels": panels_for(patient=patient, user=request.user),
+        },
         status=400,
     )
 

@@ -2,75 +2,24 @@
 
 Cast: clinician at site A (`a`), clinician at site B (`b`), coordinator at A and B
 (`coord`), a laboratory API key (`lab`) and an anonymous visitor (`anon`). The target
-patient belongs to site A.
+patient belongs to site A. Rows live beside each app's tests in `tests/<app>/routes.py`.
 """
 
-import datetime as dt
+import importlib
+from pathlib import Path
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from registry.models import Condition, PatientCondition
-from tests.factories import VisitFactory
+from tests.matrix import CAST
 
 pytestmark = pytest.mark.django_db
 
-LOGIN = 302  # redirected to the login page
-CAST = ("a", "b", "coord", "lab", "anon")
-
-# route name: (method, path template, {actor: expected status})
-MATRIX = {
-    "home": ("get", "/", dict(a=200, b=200, coord=200, lab=LOGIN, anon=LOGIN)),
-    "login": ("get", "/accounts/login/", dict(a=200, b=200, coord=200, lab=200, anon=200)),
-    "logout": ("post", "/accounts/logout/", dict(a=302, b=302, coord=302, lab=302, anon=302)),
-    "password_change": (
-        "get", "/accounts/password/", dict(a=200, b=200, coord=200, lab=LOGIN, anon=LOGIN)
-    ),
-    "password_change_done": (
-        "get", "/accounts/password/done/", dict(a=200, b=200, coord=200, lab=LOGIN, anon=LOGIN)
-    ),
-    "registry:patient_list": (
-        "get", "/patients/", dict(a=200, b=200, coord=200, lab=LOGIN, anon=LOGIN)
-    ),
-    "registry:patient_create": (
-        "get", "/patients/new/", dict(a=200, b=200, coord=403, lab=LOGIN, anon=LOGIN)
-    ),
-    "registry:patient_detail": (
-        "get", "/patients/{sid}/", dict(a=200, b=404, coord=200, lab=LOGIN, anon=LOGIN)
-    ),
-    "registry:patient_edit": (
-        "get", "/patients/{sid}/edit/", dict(a=200, b=404, coord=403, lab=LOGIN, anon=LOGIN)
-    ),
-    "registry:patient_history": (
-        "get", "/patients/{sid}/history/", dict(a=200, b=404, coord=200, lab=LOGIN, anon=LOGIN)
-    ),
-    "registry:condition_add": (
-        "post", "/patients/{sid}/conditions/",
-        dict(a=400, b=404, coord=403, lab=LOGIN, anon=LOGIN),
-    ),
-    "registry:condition_remove": (
-        "post", "/patients/{sid}/conditions/{condition}/remove/",
-        dict(a=302, b=404, coord=403, lab=LOGIN, anon=LOGIN),
-    ),
-    "registry:visit_create": (
-        "get", "/patients/{sid}/visits/new/", dict(a=200, b=404, coord=403, lab=LOGIN, anon=LOGIN)
-    ),
-    "registry:visit_edit": (
-        "get", "/patients/{sid}/visits/{visit}/edit/",
-        dict(a=200, b=404, coord=403, lab=LOGIN, anon=LOGIN),
-    ),
-    "api:patient-list": (
-        "get", "/api/v1/patients/", dict(a=200, b=200, coord=200, lab=403, anon=403)
-    ),
-    "api:patient-detail": (
-        "get", "/api/v1/patients/{sid}/", dict(a=200, b=404, coord=200, lab=403, anon=403)
-    ),
-    "api:patient-visits": (
-        "get", "/api/v1/patients/{sid}/visits/", dict(a=200, b=404, coord=200, lab=403, anon=403)
-    ),
-    "schema": ("get", "/api/schema/", dict(a=200, b=200, coord=200, lab=200, anon=200)),
-    "api-docs": ("get", "/api/docs/", dict(a=200, b=200, coord=200, lab=200, anon=200)),
-}
+ROUTE_MODULES = [
+    importlib.import_module(f"tests.{p.parent.name}.routes")
+    for p in sorted(Path(__file__).parent.glob("*/routes.py"))
+]
+MATRIX = {name: row for module in ROUTE_MODULES for name, row in module.ROUTES.items()}
 
 # Routes tried elsewhere, with the reason.
 COVERED_ELSEWHERE = {
@@ -90,8 +39,8 @@ def _route_names(resolver=None, prefix=""):
 
 def test_every_route_is_in_the_matrix():
     names = {n for n in _route_names() if n.split(":")[0] not in COVERED_ELSEWHERE}
-    assert names - set(MATRIX) == set(), "add these routes to MATRIX"
-    assert set(MATRIX) - names == set(), "MATRIX lists routes that no longer exist"
+    assert names - set(MATRIX) == set(), "add these routes to tests/<app>/routes.py"
+    assert set(MATRIX) - names == set(), "the matrix lists routes that no longer exist"
 
 
 @pytest.fixture
@@ -108,15 +57,19 @@ def cast_clients(client, clinician_a, clinician_b, coordinator, lab_key):
     return client_for
 
 
+def _path_kwargs(patient) -> dict:
+    kwargs = {"sid": patient.study_id}
+    for module in ROUTE_MODULES:
+        if hasattr(module, "path_kwargs"):
+            kwargs.update(module.path_kwargs(patient))
+    return kwargs
+
+
 @pytest.mark.parametrize("route", sorted(MATRIX))
 @pytest.mark.parametrize("actor", CAST)
 def test_the_cast_gets_the_expected_status(cast_clients, patient_a, route, actor):
     method, template, expected = MATRIX[route]
-    visit = VisitFactory(patient=patient_a, date=dt.date(2025, 1, 15))
-    condition = PatientCondition.objects.create(
-        patient=patient_a, condition=Condition.objects.get(code="diabetes")
-    )
-    path = template.format(sid=patient_a.study_id, visit=visit.pk, condition=condition.pk)
+    path = template.format(**_path_kwargs(patient_a))
     client, headers = cast_clients(actor)
     response = getattr(client, method)(path, **headers)
     assert response.status_code == expected[actor], f"{actor} {method.upper()} {path}"

@@ -1,0 +1,3 @@
+"""assessments API routes (see config/api_router.py)."""
+
+urlpatterns = []

@@ -1,0 +1,5 @@
+"""assessments pages."""
+
+app_name = "assessments"
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""biomarkers API routes (see config/api_router.py)."""
+
+urlpatterns = []

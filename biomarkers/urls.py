@@ -1,0 +1,5 @@
+"""biomarkers pages."""
+
+app_name = "biomarkers"
+
+urlpatterns = []
