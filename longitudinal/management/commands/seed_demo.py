@@ -4,12 +4,20 @@ Idempotent: running it again keeps what exists, resets the demo passwords and ad
 what is missing. Refuses to run with DEBUG off unless --force (it creates known logins).
 """
 
+import importlib
+import importlib.util
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from registry import demo as registry_demo
 from registry.models import Patient
+
+# Each app adds to the demo cohort with a module exposing `seed(*, context) -> str`
+# (context: the registry step's result: sites, users, created). Run in this order;
+# a module that does not exist yet is skipped.
+DEMO_STEPS = ["registry.demo_studies", "assessments.demo", "biomarkers.demo"]
 
 
 class Command(BaseCommand):
@@ -29,6 +37,8 @@ class Command(BaseCommand):
             )
         with transaction.atomic():
             result = registry_demo.seed(patients_per_site=patients_per_site)
+            for line in self._run_steps(result):
+                self.stdout.write(line)
         self.stdout.write(
             f"Demo data ready: {Patient.objects.count()} patients "
             f"({result['created']} new) at {len(result['sites'])} sites."
@@ -38,3 +48,11 @@ class Command(BaseCommand):
         )
         for line in registry_demo.demo_logins():
             self.stdout.write(line)
+
+    def _run_steps(self, context) -> list[str]:
+        lines = []
+        for name in DEMO_STEPS:
+            if importlib.util.find_spec(name) is None:
+                continue
+            lines.append(importlib.import_module(name).seed(context=context))
+        return lines
