@@ -65,3 +65,46 @@ def patient_get_for_user(*, user, study_id: str, write: bool = False) -> Patient
     if write and not can_write_patients(user):
         raise PermissionDenied("Your role can read this patient's record but not change it.")
     return patient
+
+
+# --- Studies (issue 5). Decisions in docs/studies.md ("Who may do what"). -------------
+
+UNBLINDED_PERMISSION = "registry.unblinded"
+
+
+def can_unblind(user) -> bool:
+    """May see treatment arms of blinded studies (the `registry.unblinded` permission)."""
+    return bool(getattr(user, "is_authenticated", False)) and user.has_perm(
+        UNBLINDED_PERMISSION
+    )
+
+
+def can_see_arm(user, study) -> bool:
+    """Open-label studies show arms to every reader; blinded ones only to the unblinded."""
+    return not study.blinded or can_unblind(user)
+
+
+def can_view_studies(user) -> bool:
+    return role_of(user) is not None
+
+
+def can_manage_studies(user) -> bool:
+    """Create and change studies, arms, schedules and allocation lists."""
+    return role_of(user) in (Role.COORDINATOR, Role.ADMINISTRATOR)
+
+
+def sites_for_study_data(user) -> QuerySet[Site]:
+    """Sites where this person may enrol patients and record interventions and events.
+
+    Clinicians and coordinators at their own sites (coordinators complete the study's
+    case report forms), administrators everywhere.
+    """
+    return sites_visible_to(user)
+
+
+def patient_get_for_study_data(*, user, study_id: str, write: bool = False) -> Patient:
+    """A patient for study pages: 404 outside the person's sites, 403 without a role."""
+    patient = patient_get_for_user(user=user, study_id=study_id)
+    if write and not sites_for_study_data(user).filter(pk=patient.site_id).exists():
+        raise PermissionDenied("Your role cannot record study data for this patient.")
+    return patient

@@ -116,6 +116,9 @@ def patient_condition_remove(*, actor, record: PatientCondition) -> None:
 
 
 def _validate_visit(visit: Visit) -> None:
+    # Study schedules live beside the studies; imported here to avoid an import cycle.
+    from registry.study_services import visit_schedule_check
+
     patient = visit.patient
     if visit.date and visit.date > _today():
         raise ValidationError({"date": ["The visit date cannot be in the future."]})
@@ -124,6 +127,7 @@ def _validate_visit(visit: Visit) -> None:
             {"date": [f"The visit date cannot be before the date of birth "
                       f"({patient.date_of_birth:%d %b %Y})."]}
         )
+    visit_schedule_check(patient=patient, date=visit.date, kind=visit.kind)
 
 
 @transaction.atomic
