@@ -8,6 +8,7 @@ Every variable is documented in README.md ("Configuration").
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -76,6 +77,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.roles",
+                "core.context_processors.notifications",
             ],
         },
     },
@@ -188,6 +190,13 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+# Run by the `beat` container; each task calls a service (see registry/tasks.py).
+CELERY_BEAT_SCHEDULE = {
+    "notify-overdue-study-visits": {
+        "task": "registry.tasks.notify_overdue_visits",
+        "schedule": crontab(hour=6, minute=0),  # daily, before the morning clinics
+    },
+}
 
 EMAIL_BACKEND = env(
     "EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"

@@ -12,3 +12,13 @@ def roles(request):
         "user_can_write": can_write_patients(user),
         "user_can_view_cohort": can_view_cohort(user),
     }
+
+
+def notifications(request):
+    """The number of unread notifications, shown next to the Notifications link."""
+    from registry.study_selectors import notification_unread_count
+
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {"unread_notifications": notification_unread_count(user=user)}

@@ -58,6 +58,16 @@ def arm_code_for(user, enrollment: Enrollment) -> str:
     return enrollment.arm.code if can_see_arm(user, enrollment.study) else BLINDED
 
 
+def dose_label_for(user, intervention: Intervention) -> str:
+    """The dose as this person may see it: in a blinded study the dose reveals the arm."""
+    if intervention.dose is None:
+        return "—"
+    enrollment = intervention.enrollment
+    if enrollment is not None and not can_see_arm(user, enrollment.study):
+        return BLINDED
+    return f"{intervention.dose.normalize():f} {intervention.dose_unit}".strip()
+
+
 # --- Studies ----------------------------------------------------------------------------
 
 
@@ -324,7 +334,7 @@ def patient_study_data(*, patient: Patient, user) -> dict:
     events = patient.adverse_events.select_related("entered_by").order_by("onset_date", "id")
     return {
         "enrollments": [(e, arm_label_for(user, e)) for e in enrollments],
-        "interventions": interventions,
+        "interventions": [(i, dose_label_for(user, i)) for i in interventions],
         "first_intervention": first,
         "adverse_events": adverse_event_rows(events=events, first_intervention=first),
     }
@@ -402,7 +412,7 @@ def safety_table(*, user, study: Study) -> SafetyTable:
     unblinded = can_see_arm(user, study)
     enrollments = list(
         Enrollment.objects.filter(study=study, patient__in=patients_visible_to(user))
-        .select_related("patient", "arm")
+        .select_related("patient__site", "arm")
         .order_by("patient__study_id")
     )
     anchors = first_intervention_dates(enrollment_ids=[e.pk for e in enrollments])

@@ -373,6 +373,18 @@ def _validate_intervention(item: Intervention) -> None:
         ]})
     if item.end_date and item.start_date and item.end_date < item.start_date:
         raise ValidationError({"end_date": ["The end date cannot be before the start date."]})
+    _check_range(item.volume_ml, "volume_ml", 0, 5000, "The administered volume", "mL")
+    _check_range(item.rate_ml_min, "rate_ml_min", 0, 500, "The rate", "mL/min")
+    if item.dose is not None and not item.dose_unit:
+        raise ValidationError({"dose_unit": ["Give the unit of the dose."]})
+
+
+def _check_range(value, field, low, high, label, unit) -> None:
+    """Above `low` (exclusive) and at most `high`, like the model's check constraint."""
+    if value is not None and not low < value <= high:
+        raise ValidationError({field: [
+            f"{label} must be above {low} and at most {high} {unit}."
+        ]})
 
 
 @transaction.atomic
@@ -421,6 +433,10 @@ def _validate_adverse_event(event: AdverseEvent) -> None:
         ]})
     if not event.severity and event.ctcae_grade is None:
         raise ValidationError({"severity": ["Give a severity or a CTCAE grade."]})
+    if event.ctcae_grade == 5 and event.outcome != "fatal":
+        raise ValidationError({"ctcae_grade": [
+            "CTCAE grade 5 means death: the outcome must be fatal."
+        ]})
 
 
 @transaction.atomic

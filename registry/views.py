@@ -9,10 +9,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from core.forms import add_service_errors
-from registry import selectors, services
+from registry import selectors, services, study_selectors
 from registry.access import (
+    can_manage_studies,
     can_write_patients,
     patient_get_for_user,
+    sites_for_study_data,
     sites_writable_by,
 )
 from registry.filtersets import PatientFilterSet
@@ -76,17 +78,27 @@ def patient_create(request):
 def patient_detail(request, study_id):
     patient = patient_get_for_user(user=request.user, study_id=study_id)
     services.access_log_record(user=request.user, patient=patient, request=request)
-    patient = selectors.patient_detail(patient=patient)
     return render(
-        request,
-        "registry/patient_detail.html",
-        {
-            "patient": patient,
-            "can_write": can_write_patients(request.user),
-            "condition_form": PatientConditionForm(),
-            "panels": panels_for(patient=patient, user=request.user),
-        },
+        request, "registry/patient_detail.html", _patient_page(request, patient)
     )
+
+
+def _patient_page(request, patient, *, condition_form=None) -> dict:
+    """Everything the patient page shows, including its study sections."""
+    patient = selectors.patient_detail(patient=patient)
+    visits = list(patient.visits.all())
+    return {
+        "patient": patient,
+        "visits": visits,
+        "visit_labels": study_selectors.visit_labels(patient=patient, visits=visits),
+        "can_write": can_write_patients(request.user),
+        "can_record_study": sites_for_study_data(request.user)
+        .filter(pk=patient.site_id).exists(),
+        "can_manage_studies": can_manage_studies(request.user),
+        "condition_form": condition_form or PatientConditionForm(),
+        "panels": panels_for(patient=patient, user=request.user),
+        **study_selectors.patient_study_data(patient=patient, user=request.user),
+    }
 
 
 @login_required
@@ -136,17 +148,9 @@ def condition_add(request, study_id):
             return redirect("registry:patient_detail", study_id=study_id)
         except ValidationError as exc:
             add_service_errors(form, exc)
-    patient = selectors.patient_detail(patient=patient)
     return render(
-        request,
-        "registry/patient_detail.html",
-        {
-            "patient": patient,
-            "can_write": True,
-            "condition_form": form,
-            "panels": panels_for(patient=patient, user=request.user),
-        },
-        status=400,
+        request, "registry/patient_detail.html",
+        _patient_page(request, patient, condition_form=form), status=400,
     )
 
 

@@ -2,9 +2,25 @@
 
 import datetime as dt
 
-from registry.models import Condition, PatientCondition
+from registry.models import (
+    AdverseEvent,
+    Allocation,
+    Arm,
+    Condition,
+    Enrollment,
+    Intervention,
+    PatientCondition,
+    Study,
+    Timepoint,
+)
 from tests.factories import VisitFactory
 from tests.matrix import LOGIN
+
+READ = dict(a=200, b=200, coord=200, lab=LOGIN, anon=LOGIN)
+MANAGE = dict(a=403, b=403, coord=200, lab=LOGIN, anon=LOGIN)  # coordinators, admins
+STUDY_DATA = dict(a=200, b=404, coord=200, lab=LOGIN, anon=LOGIN)  # the patient's sites
+API_READ = dict(a=200, b=200, coord=200, lab=403, anon=403)
+API_PATIENT = dict(a=200, b=404, coord=200, lab=403, anon=403)
 
 ROUTES = {
     "registry:patient_list": (
@@ -46,7 +62,66 @@ ROUTES = {
     "api:patient-visits": (
         "get", "/api/v1/patients/{sid}/visits/", dict(a=200, b=404, coord=200, lab=403, anon=403)
     ),
+    # Studies (issue 5). The study is open-label so that the coordinator (not unblinded)
+    # may open its allocation list; blinding is tested in test_blinding.py.
+    "registry:study_list": ("get", "/patients/studies/", READ),
+    "registry:study_create": ("get", "/patients/studies/new/", MANAGE),
+    "registry:study_detail": ("get", "/patients/studies/{study}/", READ),
+    "registry:study_edit": ("get", "/patients/studies/{study}/edit/", MANAGE),
+    "registry:arm_create": ("get", "/patients/studies/{study}/arms/new/", MANAGE),
+    "registry:arm_edit": ("get", "/patients/studies/{study}/arms/{arm}/edit/", MANAGE),
+    "registry:timepoint_create": ("get", "/patients/studies/{study}/schedule/new/", MANAGE),
+    "registry:timepoint_edit": (
+        "get", "/patients/studies/{study}/schedule/{timepoint}/edit/", MANAGE
+    ),
+    "registry:allocation_list": ("get", "/patients/studies/{study}/allocations/", MANAGE),
+    "registry:allocation_edit": (
+        "get", "/patients/studies/{study}/allocations/{allocation}/edit/", MANAGE
+    ),
+    "registry:safety_table": ("get", "/patients/studies/{study}/safety/", READ),
+    "registry:safety_patients": ("get", "/patients/studies/{study}/safety/patients/", READ),
+    "registry:visits_due": ("get", "/patients/visits-due/", READ),
+    "registry:notification_list": ("get", "/patients/notifications/", READ),
+    "registry:notifications_read": (
+        "post", "/patients/notifications/read/",
+        dict(a=302, b=302, coord=302, lab=LOGIN, anon=LOGIN),
+    ),
+    "registry:enrollment_create": ("get", "/patients/{sid}/enrolments/new/", STUDY_DATA),
+    "registry:intervention_create": ("get", "/patients/{sid}/interventions/new/", STUDY_DATA),
+    "registry:intervention_edit": (
+        "get", "/patients/{sid}/interventions/{intervention}/edit/", STUDY_DATA
+    ),
+    "registry:adverse_event_create": (
+        "get", "/patients/{sid}/adverse-events/new/", STUDY_DATA
+    ),
+    "registry:adverse_event_edit": (
+        "get", "/patients/{sid}/adverse-events/{adverse_event}/edit/", STUDY_DATA
+    ),
 }
+
+
+def _study_objects(patient) -> dict:
+    study = Study.objects.create(code="MX-OPEN", name="Matrix study", blinded=False)
+    arm = Arm.objects.create(study=study, code="A", name="Arm A")
+    timepoint = Timepoint.objects.create(study=study, code="month_1", name="Month 1",
+                                         target_day=30, window_before=7, window_after=7)
+    allocation = Allocation.objects.create(study=study, site=patient.site, sequence=1, arm=arm)
+    enrollment = Enrollment.objects.create(
+        patient=patient, study=study, arm=arm, enrolled_on=patient.enrolled_on
+    )
+    intervention = Intervention.objects.create(
+        patient=patient, enrollment=enrollment, kind="other", product="Test",
+        start_date=patient.enrolled_on,
+    )
+    event = AdverseEvent.objects.create(
+        patient=patient, onset_date=patient.enrolled_on, description="Headache",
+        severity="mild", relatedness="unlikely", outcome="recovered",
+    )
+    return {
+        "study": study.code, "arm": arm.pk, "timepoint": timepoint.pk,
+        "allocation": allocation.pk, "intervention": intervention.pk,
+        "adverse_event": event.pk,
+    }
 
 
 def path_kwargs(patient) -> dict:
@@ -54,4 +129,4 @@ def path_kwargs(patient) -> dict:
     condition = PatientCondition.objects.create(
         patient=patient, condition=Condition.objects.get(code="diabetes")
     )
-    return {"visit": visit.pk, "condition": condition.pk}
+    return {"visit": visit.pk, "condition": condition.pk, **_study_objects(patient)}
