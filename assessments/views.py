@@ -34,14 +34,26 @@ def _instruments() -> list[scoring.Instrument]:
     return ordered + sorted(known.values(), key=lambda i: i.code)
 
 
-def _prefill(patient, visit) -> dict[str, dict]:
-    """Items the registry already knows, pre-filled on a new visit (issue: FI, FRAIL)."""
+def _prefill(patient, visit, existing) -> dict[str, dict]:
+    """What the registry already knows, pre-filled for instruments not yet recorded:
+    comorbidities (FRAIL illnesses, frailty-index items), BMI and grip (frailty index)."""
     conditions = set(patient.conditions.values_list("condition__code", flat=True))
-    bmi = visit.bmi if visit else None
+    deficits = prefill_from_context(
+        conditions, bmi=visit.bmi if visit else None, sex=patient.sex,
+        grip_kg=_known_grip(existing),
+    )
     return {
-        "frailty_index": {"deficits": prefill_from_context(conditions, bmi=bmi, sex=patient.sex)},
+        "frailty_index": {"deficits": deficits},
         "frail": {"illnesses": sorted(conditions & _frail_illnesses())},
     }
+
+
+def _known_grip(existing):
+    if "grip_strength" in existing:
+        return existing["grip_strength"].score
+    if "fried" in existing:
+        return existing["fried"].inputs.get("grip_kg")
+    return None
 
 
 def _frail_illnesses() -> set[str]:
@@ -50,7 +62,7 @@ def _frail_illnesses() -> set[str]:
 
 
 def _sections(request, patient, visit, existing):
-    prefill = _prefill(patient, visit) if not existing else {}
+    prefill = _prefill(patient, visit, existing)
     data = request.POST if request.method == "POST" else None
     return [
         InstrumentForm(

@@ -133,3 +133,15 @@ def test_the_patient_page_shows_latest_category_and_trend(client_a, patient_a, c
     page = client_a.get(reverse("registry:patient_detail", args=[patient_a.study_id]))
     assert "Clinical Frailty Scale" in page.text
     assert "2025-07-15" in page.text and "trend-worse" in page.text
+
+
+def test_bmi_and_grip_known_at_the_visit_prefill_the_frailty_index(client_a, patient_a):
+    client_a.post(entry_url(patient_a), {**VISIT, **FRIED, "action": "save"})
+    visit = Visit.objects.get()
+    edit = client_a.get(
+        reverse("assessments:visit_entry_edit", args=[patient_a.study_id, visit.pk])
+    )
+    fi = next(form for form, _ in edit.context["sections"] if form.prefix == "frailty_index")
+    # BMI 22.0 is normal (0); grip 16 kg is weak for a woman in every BMI stratum (1).
+    assert fi.initial["deficit__bmi"] == "0"
+    assert fi.initial["deficit__grip_strength"] == "1"

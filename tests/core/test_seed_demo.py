@@ -22,6 +22,10 @@ def test_it_is_idempotent_and_the_logins_work(capsys):
     call_command("seed_demo", "--force", patients_per_site=3)
     assert (Patient.objects.count(), Visit.objects.count()) == counts == (9, counts[1])
     assert counts[1] >= 9  # every patient has at least a baseline visit
+    from assessments.models import Assessment
+
+    # Every demo visit carries scored assessments, written once however often it runs.
+    assert Assessment.objects.filter(instrument="fried").count() == counts[1]
     out = capsys.readouterr().out
     assert "clinician.a" in out and "frailty-demo" in out
     request = RequestFactory().post("/accounts/login/")
