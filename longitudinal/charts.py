@@ -169,10 +169,11 @@ def _point(p: Point, x: float, y: float) -> str:
         label += " (" + ", ".join(notes) + ")"
     hollow = bool(p.comparator) or p.preliminary
     fill = "#fff" if hollow else "#1b1f24"
+    stroke = f'fill="{fill}" stroke="#1b1f24"'
     shape = (
-        f'<rect x="{x - 4:.1f}" y="{y - 4:.1f}" width="8" height="8" fill="{fill}" stroke="#1b1f24"/>'
+        f'<rect x="{x - 4:.1f}" y="{y - 4:.1f}" width="8" height="8" {stroke}/>'
         if p.preliminary
-        else f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{fill}" stroke="#1b1f24"/>'
+        else f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" {stroke}/>'
     )
     extra = ""
     if p.comparator:
