@@ -175,6 +175,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets that share a field name across apps get distinct, stable names.
+    "ENUM_NAME_OVERRIDES": {
+        "VisitKindEnum": "registry.models.VisitKind",
+        "InterventionKindEnum": "registry.models.InterventionKind",
+        "AdverseEventOutcomeEnum": "registry.models.AeOutcome",
+    },
     "APPEND_COMPONENTS": {
         "securitySchemes": {
             "ApiKeyAuth": {"type": "apiKey", "in": "header", "name": "Authorization"}

@@ -1,6 +1,15 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from registry.api.study_views import (
+    PatientAdverseEventsApi,
+    PatientEnrollmentsApi,
+    PatientInterventionsApi,
+    StudyArmsApi,
+    StudyDetailApi,
+    StudyListApi,
+    StudySafetyApi,
+)
 from registry.api.views import PatientViewSet, PatientVisitsApi
 
 router = SimpleRouter()
@@ -13,4 +22,23 @@ urlpatterns = [
         PatientVisitsApi.as_view(),
         name="patient-visits",
     ),
+    path(
+        "patients/<str:study_id>/enrolments/",
+        PatientEnrollmentsApi.as_view(),
+        name="patient-enrolments",
+    ),
+    path(
+        "patients/<str:study_id>/interventions/",
+        PatientInterventionsApi.as_view(),
+        name="patient-interventions",
+    ),
+    path(
+        "patients/<str:study_id>/adverse-events/",
+        PatientAdverseEventsApi.as_view(),
+        name="patient-adverse-events",
+    ),
+    path("studies/", StudyListApi.as_view(), name="study-list"),
+    path("studies/<str:key>/", StudyDetailApi.as_view(), name="study-detail"),
+    path("studies/<str:key>/arms/", StudyArmsApi.as_view(), name="study-arms"),
+    path("studies/<str:key>/safety/", StudySafetyApi.as_view(), name="study-safety"),
 ]

@@ -86,6 +86,15 @@ ROUTES = {
         "post", "/patients/notifications/read/",
         dict(a=302, b=302, coord=302, lab=LOGIN, anon=LOGIN),
     ),
+    "api:study-list": ("get", "/api/v1/studies/", API_READ),
+    "api:study-detail": ("get", "/api/v1/studies/{study}/", API_READ),
+    "api:study-arms": ("get", "/api/v1/studies/{study}/arms/", API_READ),
+    "api:study-safety": ("get", "/api/v1/studies/{study}/safety/", API_READ),
+    "api:patient-enrolments": ("get", "/api/v1/patients/{sid}/enrolments/", API_PATIENT),
+    "api:patient-interventions": ("get", "/api/v1/patients/{sid}/interventions/", API_PATIENT),
+    "api:patient-adverse-events": (
+        "get", "/api/v1/patients/{sid}/adverse-events/", API_PATIENT
+    ),
     "registry:enrollment_create": ("get", "/patients/{sid}/enrolments/new/", STUDY_DATA),
     "registry:intervention_create": ("get", "/patients/{sid}/interventions/new/", STUDY_DATA),
     "registry:intervention_edit": (

@@ -1,0 +1,184 @@
+"""API shapes for studies, enrolments, interventions and adverse events.
+
+Serializers check shape; services decide. Arms and doses pass through the selectors'
+blinding helpers (`arm_label_for`, `dose_label_for`): a blinded person reads "blinded".
+"""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from registry import study_selectors
+from registry.models import AdverseEvent, Arm, Intervention, Study, Timepoint
+
+
+def _user(serializer):
+    return serializer.context["request"].user
+
+
+class TimepointOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Timepoint
+        fields = ["code", "name", "target_day", "window_before", "window_after"]
+
+
+class ArmOutput(serializers.ModelSerializer):
+    """An arm as the protocol defines it; enrolment counts only for the unblinded."""
+
+    enrolled = serializers.SerializerMethodField(
+        help_text="Patients of your sites in this arm; null when the study is blinded to you."
+    )
+
+    class Meta:
+        model = Arm
+        fields = ["code", "name", "description", "dose", "dose_unit", "placebo", "enrolled"]
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_enrolled(self, arm):
+        counts = self.context.get("arm_counts")
+        return None if counts is None else counts.get(arm.pk, 0)
+
+
+class ArmInput(serializers.ModelSerializer):
+    class Meta:
+        model = Arm
+        fields = ["code", "name", "description", "dose", "dose_unit", "placebo"]
+        validators = []
+
+
+class StudyOutput(serializers.ModelSerializer):
+    schedule = TimepointOutput(source="timepoints", many=True, read_only=True)
+    arms = ArmOutput(many=True, read_only=True)
+
+    class Meta:
+        model = Study
+        fields = [
+            "id", "code", "name", "registration_id", "blinded", "description", "arms",
+            "schedule", "created_at", "modified_at",
+        ]
+
+
+class StudyInput(serializers.ModelSerializer):
+    default_schedule = serializers.BooleanField(
+        default=True, help_text="Add the default visit schedule (baseline, months 1–12)."
+    )
+
+    class Meta:
+        model = Study
+        fields = ["code", "name", "registration_id", "blinded", "description",
+                  "default_schedule"]
+        validators = []
+        extra_kwargs = {"code": {"validators": []}}
+
+
+class EnrollmentOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    study = serializers.CharField(source="study.code")
+    arm = serializers.SerializerMethodField(help_text='Arm name, or "blinded".')
+    arm_code = serializers.SerializerMethodField(help_text='Arm code, or "blinded".')
+    enrolled_on = serializers.DateField()
+    allocation = serializers.IntegerField(
+        source="allocation.sequence", allow_null=True, default=None,
+        help_text="Sequence number of the allocation used, if any.",
+    )
+
+    @extend_schema_field(serializers.CharField())
+    def get_arm(self, enrollment):
+        return study_selectors.arm_label_for(_user(self), enrollment)
+
+    @extend_schema_field(serializers.CharField())
+    def get_arm_code(self, enrollment):
+        return study_selectors.arm_code_for(_user(self), enrollment)
+
+
+class EnrollmentInput(serializers.Serializer):
+    study = serializers.SlugRelatedField(slug_field="code", queryset=Study.objects.all())
+    enrolled_on = serializers.DateField()
+    arm = serializers.CharField(
+        required=False, allow_blank=True, max_length=16,
+        help_text="Arm code, chosen by hand (open studies, or unblinded people only).",
+    )
+    use_allocation = serializers.BooleanField(
+        default=False, help_text="Take the next unused allocation of the patient's site."
+    )
+
+
+class InterventionOutput(serializers.ModelSerializer):
+    study = serializers.CharField(source="enrollment.study.code", allow_null=True, default=None)
+    dose = serializers.SerializerMethodField(help_text='The dose, or "blinded".')
+    entered_by = serializers.StringRelatedField()
+
+    class Meta:
+        model = Intervention
+        fields = [
+            "id", "study", "kind", "product", "description", "dose", "dose_unit", "route",
+            "start_date", "end_date", "volume_ml", "rate_ml_min", "notes", "entered_by",
+            "created_at", "modified_at",
+        ]
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_dose(self, item):
+        label = study_selectors.dose_label_for(_user(self), item)
+        return None if label == "—" else label
+
+
+class InterventionInput(serializers.ModelSerializer):
+    study = serializers.CharField(
+        required=False, allow_blank=True, max_length=32,
+        help_text="Code of the study it was given in (the patient must be enrolled).",
+    )
+
+    class Meta:
+        model = Intervention
+        fields = [
+            "study", "kind", "product", "description", "dose", "dose_unit", "route",
+            "start_date", "end_date", "volume_ml", "rate_ml_min", "notes",
+        ]
+        validators = []
+
+
+class AdverseEventOutput(serializers.ModelSerializer):
+    entered_by = serializers.StringRelatedField()
+    study_day = serializers.IntegerField(
+        allow_null=True, help_text="Days since the first intervention (derived)."
+    )
+    treatment_emergent = serializers.BooleanField(help_text="Derived, never entered.")
+    te_sae_1m = serializers.BooleanField(
+        help_text="Serious, treatment-emergent, onset ≤ 30 days after the first intervention."
+    )
+
+    class Meta:
+        model = AdverseEvent
+        fields = [
+            "id", "onset_date", "resolved_on", "description", "severity", "ctcae_grade",
+            "serious", "criterion_death", "criterion_life_threatening",
+            "criterion_hospitalisation", "criterion_disability", "criterion_other_important",
+            "relatedness", "action_taken", "outcome", "notes", "study_day",
+            "treatment_emergent", "te_sae_1m", "entered_by", "created_at", "modified_at",
+        ]
+
+
+class AdverseEventInput(serializers.ModelSerializer):
+    class Meta:
+        model = AdverseEvent
+        fields = [
+            "onset_date", "resolved_on", "description", "severity", "ctcae_grade",
+            "serious", "criterion_death", "criterion_life_threatening",
+            "criterion_hospitalisation", "criterion_disability", "criterion_other_important",
+            "relatedness", "action_taken", "outcome", "notes",
+        ]
+        validators = []
+
+
+class SafetyGroupOutput(serializers.Serializer):
+    arm = serializers.CharField(allow_null=True, help_text="Arm code; null for all arms.")
+    label = serializers.CharField()
+    counts = serializers.DictField(child=serializers.IntegerField())
+    patients = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+
+
+class SafetyOutput(serializers.Serializer):
+    study = serializers.CharField()
+    pooled = serializers.BooleanField(help_text="True when arms are hidden from you.")
+    measures = serializers.DictField(child=serializers.CharField())
+    arms = SafetyGroupOutput(many=True)
+    total = SafetyGroupOutput()
