@@ -228,3 +228,17 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# Laboratory results (biomarkers app; docs/biomarkers.md).
+# A result is linked to the patient's visit closest to specimen collection within ±N days.
+LAB_RESULT_VISIT_WINDOW_DAYS = env.int("LAB_RESULT_VISIT_WINDOW_DAYS", default=30)
+# API.md: at most 5,000 results per JSON batch; bodies above the byte limit get a 413.
+LAB_RESULTS_MAX_ITEMS = 5000
+LAB_RESULTS_MAX_BODY_BYTES = env.int("LAB_RESULTS_MAX_BODY_BYTES", default=10 * 1024 * 1024)
+LAB_UPLOAD_MAX_BYTES = env.int("LAB_UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)
+# Patients and lab results both have a "status" enum: name each explicitly.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
+    **SPECTACULAR_SETTINGS.get("ENUM_NAME_OVERRIDES", {}),
+    "LabResultStatusEnum": "biomarkers.models.ResultStatus",
+    "PatientStatusEnum": "registry.models.PatientStatus",
+}

@@ -1,0 +1,713 @@
+"""Writes with rules for laboratory results: ONE ingestion service behind every format.
+
+JSON batches, FHIR Observations and Bundles, HL7 v2 ORU messages, CSV uploads, manual
+entry and matches from the parked inbox all turn into ``LabRecord``s and go through
+``lab_results_ingest``. It decides, per item (API.md "Laboratory results"):
+
+- ``created``: a new (source, external_id);
+- ``unchanged``: the same content again (or a conditional create that matched, or an
+  older version arriving after a newer one);
+- ``updated``: amended/corrected (or a preliminary result becoming final), the previous
+  version kept in history;
+- ``retracted``: entered-in-error (or cancelled): kept in history, gone from views;
+- ``parked``: the patient is not known; held for a coordinator in the inbox;
+- ``rejected``: with the reasons.
+
+Idempotency and concurrency rest on the database: results are inserted with
+``ON CONFLICT (source_id, external_id) DO NOTHING`` and whatever already existed (or was
+inserted a moment earlier by a racing request) is then locked and compared. Every write
+of an item runs in its own savepoint, so a failure rolls back that item only.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import uuid
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DatabaseError, IntegrityError, transaction
+from django.utils import timezone
+
+from biomarkers import bulk, catalogue, units
+from biomarkers.models import (
+    Hl7Message,
+    LabClient,
+    LabResult,
+    LabSource,
+    ParkedLabResult,
+    ParkedStatus,
+    ResultStatus,
+    SourceKind,
+)
+from biomarkers.parsing.jsonitem import json_record
+from biomarkers.parsing.records import VALUELESS_STATUSES, LabRecord, PatientRef
+from registry.access import can_view_cohort, can_write_patients
+from registry.models import Patient, Visit
+
+OUTCOMES = ("created", "unchanged", "updated", "retracted", "parked", "rejected")
+# How far in the future a collection time may be before it is refused: lab and registry
+# clocks differ by seconds to minutes, never by more.
+CLOCK_SKEW = dt.timedelta(minutes=5)
+CANONICAL_PLACES = Decimal("1e-9")  # LabResult.value has 9 decimal places
+PRELIMINARY_FLAG = {
+    "code": "PRELIMINARY",
+    "label": "preliminary result: may still change",
+    "source": "biomarkers.md §4",
+}
+# Fields whose difference makes a resent result "different content".
+CONTENT_FIELDS = (
+    "patient_id", "analyte_id", "value", "comparator", "reported_value", "reported_unit",
+    "collected_at", "status", "reference_range", "interpretation", "method", "device",
+    "specimen", "external_id_system",
+)  # fmt: skip
+REPLACING_STATUSES = (ResultStatus.AMENDED, ResultStatus.CORRECTED)
+
+
+@dataclass(frozen=True)
+class ItemOutcome:
+    """What happened to one item of a payload."""
+
+    index: int
+    outcome: str
+    id: int | None = None
+    errors: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    external_id: str | None = None
+    parked_id: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        data = {"index": self.index, "outcome": self.outcome, "id": self.id}
+        data["errors"] = list(self.errors)
+        if self.notes:
+            data["notes"] = list(self.notes)
+        return data
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    """Per-item outcomes, in payload order; ``applied`` is False after a rollback."""
+
+    items: tuple[ItemOutcome, ...]
+    applied: bool = True
+
+    def summary(self) -> dict[str, int]:
+        counts = Counter(item.outcome for item in self.items)
+        return {"total": len(self.items), **{name: counts.get(name, 0) for name in OUTCOMES}}
+
+    @property
+    def rejected(self) -> list[ItemOutcome]:
+        return [item for item in self.items if item.outcome == "rejected"]
+
+
+class _RollBack(Exception):  # noqa: N818 - control flow, never escapes this module
+    def __init__(self, report: IngestReport) -> None:
+        self.report = report
+
+
+# --- sources -------------------------------------------------------------------------------
+
+
+def _source_get_or_create(*, code: str, **defaults) -> LabSource:
+    """get_or_create that survives a concurrent creator (the unique code decides)."""
+    source = LabSource.objects.filter(code=code).first()
+    if source is not None:
+        return source
+    try:
+        with transaction.atomic():
+            return LabSource.objects.create(code=code, **defaults)
+    except IntegrityError:
+        return LabSource.objects.get(code=code)
+
+
+def lab_source_for_client(*, lab_client: LabClient) -> LabSource:
+    """The source of everything a laboratory system posts with its key."""
+    return _source_get_or_create(
+        code=f"lab:{lab_client.pk}", name=lab_client.name, kind=SourceKind.LAB,
+        lab_client=lab_client,
+    )  # fmt: skip
+
+
+def lab_source_manual() -> LabSource:
+    return _source_get_or_create(code="manual", name="Manual entry", kind=SourceKind.MANUAL)
+
+
+def lab_source_for_file(*, name: str) -> LabSource:
+    """A CSV feed, named by the coordinator; identifiers are unique within one feed."""
+    label = " ".join(name.split())[:100] or "CSV upload"
+    return _source_get_or_create(code=f"file:{label.casefold()}", name=label, kind=SourceKind.FILE)
+
+
+# --- preparing items (no writes) -----------------------------------------------------------
+
+
+@dataclass
+class _Item:
+    """An item that passed every check that needs no patient."""
+
+    record: LabRecord
+    analyte: catalogue.Analyte
+    canonical: Decimal | None
+    outcome: ItemOutcome | None = None
+    patient: _PatientInfo | None = None
+    result: LabResult | None = None
+
+
+@dataclass(frozen=True)
+class _PatientInfo:
+    id: int
+    date_of_birth: dt.date
+
+
+def _reject(record: LabRecord, *errors: str) -> ItemOutcome:
+    return ItemOutcome(record.index, "rejected", errors=errors, external_id=record.external_id)
+
+
+def _analyte_of(record: LabRecord) -> catalogue.Analyte:
+    if record.analyte:
+        return catalogue.analyte_by_code(record.analyte)
+    if record.loinc:
+        return catalogue.analyte_by_loinc(record.loinc)
+    local = f" (local code '{record.local_code}')" if record.local_code else ""
+    raise catalogue.UnknownAnalyteError(f"No catalogued analyte or LOINC code was sent{local}.")
+
+
+def _prepare(record: LabRecord, now: dt.datetime) -> _Item | ItemOutcome:
+    """Every check that needs no database: shape, analyte, unit, plausibility, time."""
+    if record.errors:
+        return _reject(record, *record.error_messages())
+    errors = []
+    if not record.external_id:
+        errors.append("external_id: an identifier of the result is required (idempotency key).")
+    if record.status is None:
+        errors.append("status: required.")
+    if record.patient is None or not (record.patient.is_resolvable or record.patient.value):
+        errors.append("patient: an identifier is required (study id, or site and MRN).")
+    if record.collected_at is None:
+        errors.append("collected_at: the specimen collection time is required.")
+    elif record.collected_at > now + CLOCK_SKEW:
+        errors.append(f"collected_at: {record.collected_at.isoformat()} is in the future.")
+    elif record.resulted_at is not None and record.resulted_at < record.collected_at:
+        errors.append("resulted_at: a result cannot be released before collection.")
+    try:
+        analyte = _analyte_of(record)
+        canonical = _canonical(record, analyte)
+    except (catalogue.UnknownAnalyteError, units.BiomarkerValueError) as exc:
+        errors.append(str(exc) if isinstance(exc, LookupError) else exc.message)
+        return _reject(record, *errors)
+    if errors:
+        return _reject(record, *errors)
+    return _Item(record=record, analyte=analyte, canonical=canonical)
+
+
+def _canonical(record: LabRecord, analyte: catalogue.Analyte) -> Decimal | None:
+    if record.value is None:
+        if record.status in VALUELESS_STATUSES:
+            return None
+        raise units.ValueParseError(f"value: a numeric {analyte.code} result is required.")
+    canonical = units.to_canonical(analyte, record.value, record.unit)
+    units.check_plausible(analyte, canonical)
+    return canonical.quantize(CANONICAL_PLACES)
+
+
+# --- patients and visits (a fixed number of queries per payload) ---------------------------
+
+
+def _patient_key(ref: PatientRef) -> tuple[str, ...]:
+    return ("study", ref.study_id) if ref.study_id else ("mrn", ref.site or "", ref.mrn or "")
+
+
+def _patients_for(refs: Iterable[PatientRef]) -> dict[tuple[str, ...], _PatientInfo]:
+    refs = [ref for ref in refs if ref.is_resolvable]
+    study_ids = {ref.study_id for ref in refs if ref.study_id}
+    pairs = {(ref.site, ref.mrn) for ref in refs if not ref.study_id}
+    found: dict[tuple[str, ...], _PatientInfo] = {}
+    if study_ids:
+        rows = Patient.objects.filter(study_id__in=study_ids)
+        for pk, study_id, born in rows.values_list("id", "study_id", "date_of_birth"):
+            found[("study", study_id)] = _PatientInfo(pk, born)
+    if pairs:
+        # A superset (any site x any MRN) in one query; exact pairs are picked below.
+        rows = Patient.objects.filter(
+            site__code__in={s for s, _ in pairs}, mrn__in={m for _, m in pairs}
+        )
+        for pk, site, mrn, born in rows.values_list("id", "site__code", "mrn", "date_of_birth"):
+            if (site, mrn) in pairs:
+                found[("mrn", site, mrn)] = _PatientInfo(pk, born)
+    return found
+
+
+def _visits_for(items: Sequence[_Item]) -> dict[int, list[tuple[dt.date, int]]]:
+    """(date, id) of the visits of these patients around these collection dates."""
+    if not items:
+        return {}
+    window = dt.timedelta(days=settings.LAB_RESULT_VISIT_WINDOW_DAYS)
+    dates = [timezone.localdate(item.record.collected_at) for item in items]
+    visits = Visit.objects.filter(
+        patient_id__in={item.patient.id for item in items},
+        date__range=(min(dates) - window, max(dates) + window),
+    )
+    by_patient: dict[int, list[tuple[dt.date, int]]] = defaultdict(list)
+    for pk, patient_id, date in visits.values_list("id", "patient_id", "date"):
+        by_patient[patient_id].append((date, pk))
+    return by_patient
+
+
+def _closest_visit(visits: list[tuple[dt.date, int]], collected: dt.date) -> int | None:
+    """The visit closest to collection within the window; on a tie, the earlier one."""
+    window = settings.LAB_RESULT_VISIT_WINDOW_DAYS
+    candidates = [
+        (abs((date - collected).days), date, pk)
+        for date, pk in visits
+        if abs((date - collected).days) <= window
+    ]
+    return min(candidates)[2] if candidates else None
+
+
+def _age_years(born: dt.date, on: dt.date) -> int:
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+def _flags(item: _Item, collected: dt.date) -> list[dict[str, str]]:
+    flags = []
+    if item.canonical is not None:
+        found = units.flags_for(
+            item.analyte,
+            item.canonical,
+            comparator=item.record.comparator,
+            age_years=_age_years(item.patient.date_of_birth, collected),
+        )
+        flags = [flag.as_dict() for flag in found]
+    if item.record.status == ResultStatus.PRELIMINARY:
+        flags.append(PRELIMINARY_FLAG)
+    return flags
+
+
+def _build_result(item: _Item, source: LabSource, visit_id: int | None, actor) -> LabResult:
+    record, collected = item.record, timezone.localdate(item.record.collected_at)
+    return LabResult(
+        patient_id=item.patient.id,
+        visit_id=visit_id,
+        analyte_id=item.analyte.code,
+        value=item.canonical,
+        unit=item.analyte.canonical_unit,
+        comparator=record.comparator or "",
+        reported_value=record.reported_value or "",
+        reported_unit=record.unit or "",
+        loinc=record.loinc or "",
+        collected_at=record.collected_at,
+        resulted_at=record.resulted_at,
+        status=record.status,
+        reference_range=(record.reference_range or "")[:200],
+        interpretation=(record.interpretation or "")[:100],
+        method=(record.method or "")[:200],
+        device=(record.device or "")[:200],
+        specimen=(record.specimen or "")[:200],
+        flags=_flags(item, collected),
+        source=source,
+        external_id=record.external_id,
+        external_id_system=(record.external_id_system or "")[:200],
+        entered_by=actor if getattr(actor, "pk", None) else None,
+    )
+
+
+# --- the service ---------------------------------------------------------------------------
+
+
+def lab_results_ingest(
+    *,
+    source: LabSource,
+    records: Sequence[LabRecord],
+    actor=None,
+    atomic: bool = False,
+    visit_id: int | None = None,
+    now: dt.datetime | None = None,
+) -> IngestReport:
+    """Ingest laboratory records from one source; answer one outcome per record.
+
+    ``atomic`` (FHIR transaction Bundles, the manual entry form): any rejected item rolls
+    the whole payload back and the report says ``applied=False``. Otherwise every item
+    stands alone. A record with ``if_none_exist`` is a conditional create: an existing
+    result is left as it is. ``visit_id`` (manual entry for a visit) overrides the
+    automatic link to the closest visit.
+    """
+    now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            report = _ingest(source, records, actor, now, visit_id)
+            if atomic and report.rejected:
+                raise _RollBack(report)
+    except _RollBack as rollback:
+        return dataclasses.replace(rollback.report, applied=False)
+    return report
+
+
+def _ingest(source: LabSource, records: Sequence[LabRecord], actor, now, visit_id) -> IngestReport:
+    prepared = [_prepare(record, now) for record in records]
+    items = [p for p in prepared if isinstance(p, _Item)]
+    patients = _patients_for(item.record.patient for item in items)
+    storable: list[_Item] = []
+    for item in items:
+        item.patient = patients.get(_patient_key(item.record.patient))
+        if item.patient is None:
+            item.outcome = _park(source, item, actor)
+        elif timezone.localdate(item.record.collected_at) < item.patient.date_of_birth:
+            item.outcome = _reject(
+                item.record, "collected_at: the specimen cannot be collected before birth."
+            )
+        else:
+            storable.append(item)
+    _store(source, storable, actor, now, visit_id)
+    outcomes = {item.record.index: item.outcome for item in items}
+    return IngestReport(
+        tuple(p if isinstance(p, ItemOutcome) else outcomes[p.record.index] for p in prepared)
+    )
+
+
+def _store(source: LabSource, items: list[_Item], actor, now, visit_id: int | None) -> None:
+    visits = {} if visit_id else _visits_for(items)
+    for item in items:
+        collected = timezone.localdate(item.record.collected_at)
+        linked = visit_id or _closest_visit(visits.get(item.patient.id, []), collected)
+        item.result = _build_result(item, source, linked, actor)
+    # One attempt per external id in bulk; repeats within the payload come after, in
+    # order, and meet the row the first one wrote. Sorting keeps lock order the same in
+    # every transaction, so concurrent batches wait for each other instead of deadlocking.
+    first: dict[str, _Item] = {}
+    repeats: list[_Item] = []
+    for item in sorted(items, key=lambda i: (i.record.external_id, i.record.index)):
+        if item.record.external_id in first:
+            repeats.append(item)
+        else:
+            first[item.record.external_id] = item
+    new_ids = _insert(source, list(first.values()), actor, now)
+    existing = [item for key, item in first.items() if key not in new_ids] + repeats
+    _apply_to_existing(source, existing, actor)
+    _close_parked(source, list(new_ids))
+
+
+def _creation_outcome(item: _Item, pk: int) -> ItemOutcome:
+    retraction = item.record.status in VALUELESS_STATUSES
+    # A retraction of a result never seen is stored as a tombstone, so that the original
+    # arriving late cannot bring it back.
+    return ItemOutcome(
+        item.record.index,
+        "retracted" if retraction else "created",
+        id=pk,
+        notes=item.record.notes,
+        external_id=item.record.external_id,
+    )
+
+
+def _insert(source: LabSource, items: list[_Item], actor, now) -> dict[str, int]:
+    """Insert the new results in bulk; a database refusal falls back to one by one."""
+    try:
+        with transaction.atomic():
+            new_ids = bulk.insert_new_results([item.result for item in items], now=now)
+            _history(new_ids.values(), source, actor, now)
+    except DatabaseError:
+        new_ids = {}
+        for item in items:
+            new_ids.update(_insert_one(source, item, actor, now))
+    for item in items:
+        pk = new_ids.get(item.record.external_id)
+        if pk is not None:
+            item.result.pk = pk
+            item.outcome = item.outcome or _creation_outcome(item, pk)
+    return new_ids
+
+
+def _insert_one(source: LabSource, item: _Item, actor, now) -> dict[str, int]:
+    try:
+        with transaction.atomic():
+            new_id = bulk.insert_new_results([item.result], now=now)
+            _history(new_id.values(), source, actor, now)
+            return new_id
+    except DatabaseError as exc:
+        item.outcome = _reject(item.record, f"The database refused this result: {exc}")
+        return {}
+
+
+def _history(ids: Iterable[int], source: LabSource, actor, now) -> None:
+    user_id = getattr(actor, "pk", None)
+    bulk.copy_to_history(list(ids), when=now, user_id=user_id, reason=f"received from {source}")
+
+
+def _apply_to_existing(source: LabSource, items: list[_Item], actor) -> None:
+    """Compare resent items with the stored row (locked) and update, keep or refuse."""
+    pending = [item for item in items if item.outcome is None]
+    if not pending:
+        return
+    keys = {item.record.external_id for item in pending}
+    rows = (
+        LabResult.objects.select_for_update()
+        .filter(source=source, external_id__in=keys)
+        .order_by("external_id")
+    )
+    stored = {row.external_id: row for row in rows}
+    for item in pending:
+        row = stored.get(item.record.external_id)
+        if row is None:  # the insert failed for another reason, already reported
+            item.outcome = item.outcome or _reject(item.record, "The result could not be stored.")
+            continue
+        item.outcome = _resend_outcome(row, item, source, actor)
+
+
+def _differences(row: LabResult, new: LabResult) -> list[str]:
+    return [name for name in CONTENT_FIELDS if getattr(row, name) != getattr(new, name)]
+
+
+def _resend_outcome(row: LabResult, item: _Item, source: LabSource, actor) -> ItemOutcome:
+    record, new = item.record, item.result
+
+    def outcome(name: str, *notes: str) -> ItemOutcome:
+        return ItemOutcome(
+            record.index, name, id=row.pk, notes=(*record.notes, *notes),
+            external_id=record.external_id,
+        )  # fmt: skip
+
+    if record.if_none_exist:
+        return outcome("unchanged", "conditional create: a result with this identifier exists")
+    if record.status in VALUELESS_STATUSES:
+        if row.status == record.status:
+            return outcome("unchanged")
+        return outcome(_save_version(row, item, actor, source, retraction=True))
+    changed = _differences(row, new)
+    if not changed:
+        return outcome("unchanged")
+    if row.status == ResultStatus.ENTERED_IN_ERROR and record.status not in REPLACING_STATUSES:
+        return _reject(
+            record,
+            f"Result '{record.external_id}' was retracted (entered-in-error); send it with "
+            "status amended or corrected to reinstate it.",
+        )
+    if row.resulted_at and record.resulted_at and record.resulted_at < row.resulted_at:
+        return outcome("unchanged", "an older version than the one stored; not applied")
+    if {"patient_id", "analyte_id"} & set(changed):
+        return _reject(
+            record,
+            f"Result '{record.external_id}' belongs to another patient or analyte; retract it "
+            "(entered-in-error) and send a new result with a new identifier.",
+        )
+    replaceable = (ResultStatus.PRELIMINARY, ResultStatus.CANCELLED, ResultStatus.ENTERED_IN_ERROR)
+    if record.status in REPLACING_STATUSES or row.status in replaceable:
+        return outcome(_save_version(row, item, actor, source))
+    return _reject(
+        record,
+        f"A result with external_id '{record.external_id}' already exists with different "
+        f"content ({', '.join(changed)}); send status amended or corrected to change it.",
+    )
+
+
+def _save_version(row: LabResult, item: _Item, actor, source: LabSource, *, retraction=False):
+    """Replace the stored version; django-simple-history keeps the previous one.
+
+    A retraction changes the status only: the retracted value stays readable in history.
+    """
+    if retraction:
+        names: tuple[str, ...] = ("status", "resulted_at")
+    else:
+        names = (*CONTENT_FIELDS, "resulted_at", "visit_id", "flags", "loinc", "unit")
+    for name in names:
+        setattr(row, name, getattr(item.result, name))
+    row._history_user = actor if getattr(actor, "pk", None) else None
+    row._change_reason = f"{item.record.status} from {source}"
+    with transaction.atomic():
+        row.save()
+    return "retracted" if retraction else "updated"
+
+
+# --- parked results ------------------------------------------------------------------------
+
+
+def _record_json(record: LabRecord) -> dict[str, Any]:
+    """A LabRecord as JSON-ready data (Decimals and datetimes as strings)."""
+
+    def plain(value):
+        if isinstance(value, Decimal):
+            return str(value)
+        if isinstance(value, dt.datetime):
+            return value.isoformat()
+        return value
+
+    data = {k: plain(v) for k, v in dataclasses.asdict(record).items() if k not in ("errors",)}
+    data["notes"] = list(record.notes)
+    return data
+
+
+def _record_from_json(data: dict[str, Any], *, patient: PatientRef) -> LabRecord:
+    fields = {f.name for f in dataclasses.fields(LabRecord)} - {"errors", "patient"}
+    values = {k: v for k, v in data.items() if k in fields}
+    for name in ("collected_at", "resulted_at"):
+        if values.get(name):
+            values[name] = dt.datetime.fromisoformat(values[name])
+    if values.get("value") is not None:
+        values["value"] = Decimal(values["value"])
+    values["notes"] = tuple(values.get("notes") or ())
+    return LabRecord(patient=patient, **values)
+
+
+def _park(source: LabSource, item: _Item, actor) -> ItemOutcome:
+    """Hold a valid result for an unknown patient; a resend refreshes the same inbox row."""
+    record, ref = item.record, item.record.patient
+    reason = "No registry patient matches " + (
+        f"study id '{ref.study_id}'" if ref.study_id
+        else f"site '{ref.site}' and MRN '{ref.mrn}'" if ref.is_resolvable
+        else f"identifier '{ref.value}' (system '{ref.system or 'none'}')"
+    )  # fmt: skip
+    fields = {
+        "patient_identifier": {k: v for k, v in dataclasses.asdict(ref).items() if v},
+        "site_code": (ref.site or "")[:64],
+        "analyte_id": item.analyte.code,
+        "reported_value": (record.reported_value or "")[:64],
+        "reported_unit": (record.unit or "")[:64],
+        "collected_at": record.collected_at,
+        "reason": reason[:300],
+        "record": _record_json(record),
+    }
+    try:
+        with transaction.atomic():
+            parked = ParkedLabResult(source=source, external_id=record.external_id, **fields)
+            parked._history_user = actor if getattr(actor, "pk", None) else None
+            parked.save()
+    except IntegrityError:
+        parked = ParkedLabResult.objects.select_for_update().get(
+            source=source, external_id=record.external_id, status=ParkedStatus.OPEN
+        )
+        for name, value in fields.items():
+            setattr(parked, name, value)
+        with transaction.atomic():
+            parked.save()
+    return ItemOutcome(
+        record.index, "parked", errors=(), notes=(reason + "; held for review by a coordinator.",),
+        external_id=record.external_id, parked_id=parked.pk,
+    )  # fmt: skip
+
+
+def _close_parked(source: LabSource, external_ids: list[str]) -> None:
+    """A result now stored for a known patient supersedes its open inbox row."""
+    if not external_ids:
+        return
+    open_rows = ParkedLabResult.objects.filter(
+        source=source, external_id__in=external_ids, status=ParkedStatus.OPEN
+    )
+    for parked in open_rows.select_for_update():
+        parked.status = ParkedStatus.SUPERSEDED
+        parked.note = "Delivered again with a known patient identifier."
+        parked.resolved_at = timezone.now()
+        parked.save()
+
+
+def _check_inbox_access(actor) -> None:
+    if not can_view_cohort(actor):
+        raise PermissionDenied("Only coordinators and administrators review parked results.")
+
+
+@transaction.atomic
+def parked_result_match(*, actor, parked: ParkedLabResult, patient: Patient) -> LabResult:
+    """Ingest a parked result for the patient a coordinator identified.
+
+    The caller obtains ``patient`` through registry.access, so site scoping holds. The
+    result then meets every rule of the service (before birth, duplicates, ...).
+    """
+    _check_inbox_access(actor)
+    parked = ParkedLabResult.objects.select_for_update().get(pk=parked.pk)
+    if parked.status != ParkedStatus.OPEN:
+        raise ValidationError("This result has already been dealt with.")
+    record = _record_from_json(parked.record, patient=PatientRef(study_id=patient.study_id))
+    # Out of the open state first (no history row: the save below records the outcome),
+    # so that the ingestion does not mark this very row as superseded.
+    ParkedLabResult.objects.filter(pk=parked.pk).update(status=ParkedStatus.MATCHED)
+    report = lab_results_ingest(source=parked.source, records=[record], actor=actor, atomic=True)
+    (item,) = report.items
+    if item.outcome == "rejected":
+        raise ValidationError({"patient": list(item.errors)})
+    parked.status, parked.result_id = ParkedStatus.MATCHED, item.id
+    parked.resolved_by, parked.resolved_at = actor, timezone.now()
+    parked.note = f"Matched to {patient.study_id} ({item.outcome})."
+    parked._history_user = actor
+    parked.save()
+    return LabResult.objects.get(pk=item.id)
+
+
+@transaction.atomic
+def parked_result_discard(*, actor, parked: ParkedLabResult, note: str) -> None:
+    _check_inbox_access(actor)
+    parked = ParkedLabResult.objects.select_for_update().get(pk=parked.pk)
+    if parked.status != ParkedStatus.OPEN:
+        raise ValidationError("This result has already been dealt with.")
+    if not note.strip():
+        raise ValidationError({"note": ["Say why the result is discarded."]})
+    parked.status, parked.note = ParkedStatus.DISCARDED, note.strip()[:300]
+    parked.resolved_by, parked.resolved_at = actor, timezone.now()
+    parked._history_user = actor
+    parked.save()
+
+
+# --- HL7 message control ids ---------------------------------------------------------------
+
+
+def hl7_message_claim(*, source: LabSource, control_id: str) -> Hl7Message | None:
+    """Record MSH-10 as applied; None when this source already sent it (a retransmission).
+
+    The unique constraint decides, so two copies racing each other apply once: the second
+    insert waits for the first transaction and then fails.
+    """
+    try:
+        with transaction.atomic():
+            return Hl7Message.objects.create(source=source, control_id=control_id, ack_code="AA")
+    except IntegrityError:
+        return None
+
+
+def hl7_message_previous(*, source: LabSource, control_id: str) -> Hl7Message:
+    return Hl7Message.objects.get(source=source, control_id=control_id)
+
+
+def hl7_message_acknowledged(*, message: Hl7Message, ack_code: str) -> None:
+    message.ack_code = ack_code
+    message.save(update_fields=["ack_code"])
+
+
+# --- manual entry --------------------------------------------------------------------------
+
+
+def lab_panel_enter(
+    *, actor, visit: Visit, collected_at: dt.datetime, entries: Sequence[dict[str, Any]]
+) -> IngestReport:
+    """A clinician's panel for a visit: every entry stored, or none (form semantics).
+
+    ``entries``: ``{"analyte", "value", "unit"}`` with the value as typed ("<0.5" allowed).
+    Raises ValidationError keyed by analyte code.
+    """
+    if not can_write_patients(actor):
+        raise PermissionDenied("Only clinicians and administrators enter laboratory results.")
+    records = [
+        json_record(
+            index,
+            {
+                "patient": {"study_id": visit.patient.study_id},
+                "analyte": entry["analyte"],
+                "value": entry["value"],
+                "unit": entry["unit"],
+                "collected_at": collected_at.isoformat(),
+                "status": "final",
+                "external_id": f"manual-{uuid.uuid4()}",
+            },
+        )
+        for index, entry in enumerate(entries)
+    ]
+    report = lab_results_ingest(
+        source=lab_source_manual(), records=records, actor=actor, atomic=True, visit_id=visit.pk
+    )
+    if not report.applied:
+        raise ValidationError(
+            {entries[item.index]["analyte"]: list(item.errors) for item in report.rejected}
+        )
+    return report
