@@ -4,7 +4,20 @@ their history; they are changed through the registry's pages and API only."""
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from registry.models import AccessLog, Condition, Patient, Site, StaffProfile, Visit
+from registry.models import (
+    AccessLog,
+    AdverseEvent,
+    Allocation,
+    Condition,
+    Enrollment,
+    Intervention,
+    Notification,
+    Patient,
+    Site,
+    StaffProfile,
+    Study,
+    Visit,
+)
 
 
 @admin.register(Site)
@@ -51,3 +64,39 @@ class VisitAdmin(ReadOnlyAdmin):
 class AccessLogAdmin(ReadOnlyAdmin):
     list_display = ["at", "user", "patient", "method", "path"]
     list_filter = ["method"]
+
+
+# --- Studies (issue 5). Protocol objects are edited on the registry's study pages (which
+# apply the rules); the admin shows them, and clinical study data, read-only with history.
+@admin.register(Study)
+class StudyAdmin(ReadOnlyAdmin):
+    list_display = ["code", "name", "registration_id", "blinded"]
+
+
+@admin.register(Enrollment)
+class EnrollmentAdmin(ReadOnlyAdmin):
+    list_display = ["patient", "study", "arm", "enrolled_on", "allocation"]
+    list_filter = ["study"]
+
+
+@admin.register(Allocation)
+class AllocationAdmin(ReadOnlyAdmin):
+    list_display = ["study", "site", "sequence", "arm"]
+    list_filter = ["study", "site"]
+
+
+@admin.register(Intervention)
+class InterventionAdmin(ReadOnlyAdmin):
+    list_display = ["patient", "kind", "product", "start_date"]
+    list_filter = ["kind"]
+
+
+@admin.register(AdverseEvent)
+class AdverseEventAdmin(ReadOnlyAdmin):
+    list_display = ["patient", "onset_date", "description", "serious", "outcome"]
+    list_filter = ["serious", "outcome"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = ["recipient", "kind", "created_at", "read_at"]

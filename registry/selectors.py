@@ -114,8 +114,9 @@ def _entries_for(model, label_of, **filters) -> list[HistoryEntry]:
     return entries
 
 
-def patient_history(*, patient: Patient) -> list[HistoryEntry]:
-    """Every change to the patient's record, conditions and visits, newest first.
+def patient_history(*, patient: Patient, user=None) -> list[HistoryEntry]:
+    """Every change to the patient's record, conditions, visits and study data, newest
+    first. Arms of blinded studies are masked unless `user` may see them.
 
     One query per kind of record, whatever the length of the history.
     """
@@ -128,9 +129,41 @@ def patient_history(*, patient: Patient) -> list[HistoryEntry]:
             patient_id=patient.pk,
         )
         + _entries_for(Visit, lambda r: f"Visit of {r.date:%d %b %Y}", patient_id=patient.pk)
+        + _study_entries(patient=patient, user=user)
     )
     return sorted(entries, key=lambda e: e.when, reverse=True)
 
 
 def access_log_for(*, patient: Patient, limit: int = 100) -> QuerySet[AccessLog]:
     return AccessLog.objects.filter(patient=patient).select_related("user")[:limit]
+
+
+def _study_entries(*, patient: Patient, user) -> list[HistoryEntry]:
+    """History of enrolments, interventions and adverse events, blinding-aware."""
+    from registry.access import can_see_arm
+    from registry.models import AdverseEvent, Enrollment, Intervention
+
+    studies = {e.pk: e.study for e in Enrollment.objects.filter(patient=patient)
+               .select_related("study")}
+    entries = (
+        _entries_for(Intervention, lambda r: f"Intervention of {r.start_date:%d %b %Y}",
+                     patient_id=patient.pk)
+        + _entries_for(AdverseEvent, lambda r: f"Adverse event: {r.description}",
+                       patient_id=patient.pk)
+    )
+    blinded = [s for s in studies.values() if not can_see_arm(user, s)]
+    enrolments = _entries_for(Enrollment, lambda r: "Study enrolment", patient_id=patient.pk)
+    if blinded:
+        # Arm, allocation and dose reveal treatment in a blinded study: mask them.
+        hidden = {"arm", "allocation", "dose"}
+        entries = [_masked(e, hidden) for e in entries + enrolments]
+    else:
+        entries += enrolments
+    return entries
+
+
+def _masked(entry: HistoryEntry, hidden: set[str]) -> HistoryEntry:
+    changes = [
+        Change(c.field, "blinded", "blinded") if c.field in hidden else c for c in entry.changes
+    ]
+    return HistoryEntry(entry.when, entry.who, entry.record, entry.action, entry.reason, changes)

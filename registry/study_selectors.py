@@ -452,3 +452,20 @@ def notification_unread_count(*, user) -> int:
     if not getattr(user, "is_authenticated", False):
         return 0
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def visit_kind_for(*, patient: Patient, date: dt.date) -> str:
+    """The kind for a visit created automatically on a date (e.g. by another app).
+
+    Baseline for the first visit; unscheduled when the date falls in a study period but
+    outside every window of its schedule (a follow-up there would be refused); else
+    follow-up.
+    """
+    from registry.models import VisitKind
+
+    if not patient.visits.exists():
+        return VisitKind.BASELINE
+    checks = study_windows_for_patient(patient=patient, date=date)
+    if checks and all(check.window is None for check in checks):
+        return VisitKind.UNSCHEDULED
+    return VisitKind.FOLLOW_UP

@@ -127,7 +127,7 @@ def patient_history(request, study_id):
         "registry/patient_history.html",
         {
             "patient": patient,
-            "entries": selectors.patient_history(patient=patient),
+            "entries": selectors.patient_history(patient=patient, user=request.user),
             "accesses": selectors.access_log_for(patient=patient),
         },
     )

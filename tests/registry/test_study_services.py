@@ -415,3 +415,13 @@ def test_blinded_people_see_blinded(clinician_a, coordinator, admin_user, enroll
 
 def test_make_study_helper_is_reusable(admin_user):
     assert make_study(admin_user, code="S2").arms.count() == 4
+
+
+def test_visit_kind_for_a_date_follows_the_schedule(enrolled_a, infusion_a):
+    patient = enrolled_a.patient
+    assert study_selectors.visit_kind_for(patient=patient, date=INFUSION_DAY) == "baseline"
+    VisitFactory(patient=patient, date=INFUSION_DAY, kind="baseline")
+    month_1 = INFUSION_DAY + dt.timedelta(days=30)
+    assert study_selectors.visit_kind_for(patient=patient, date=month_1) == "follow_up"
+    day_50 = INFUSION_DAY + dt.timedelta(days=50)
+    assert study_selectors.visit_kind_for(patient=patient, date=day_50) == "unscheduled"

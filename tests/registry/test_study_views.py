@@ -217,3 +217,16 @@ def test_notifications_can_be_marked_read(client_a, clinician_a, enrolled_a, inf
     client_a.post(reverse("registry:notifications_read"), {"id": [notice.pk]})
     notice.refresh_from_db()
     assert notice.read_at is not None
+
+
+def test_the_history_page_masks_the_arm_for_blinded_people(
+    client, clinician_a, unblinded_coordinator, enrolled_a, infusion_a
+):
+    blinded = _page(client, clinician_a, "patient_history", enrolled_a.patient.study_id).text
+    assert "Study enrolment" in blinded and "Intervention of" in blinded
+    assert "100 million cells" not in blinded and "D100" not in blinded
+    client.logout()
+    unblinded = _page(
+        client, unblinded_coordinator, "patient_history", enrolled_a.patient.study_id
+    ).text
+    assert "D100 — 100 million cells" in unblinded
