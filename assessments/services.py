@@ -14,7 +14,8 @@ from assessments import scoring
 from assessments.models import Assessment
 from registry import services as registry_services
 from registry.access import sites_writable_by
-from registry.models import Patient, Visit, VisitKind
+from registry.models import Patient, Visit
+from registry.study_selectors import visit_kind_for
 
 
 def age_at(birth: dt.date, on: dt.date) -> int:
@@ -107,10 +108,11 @@ def assessment_submit(*, actor, visit: Visit, instrument: str, inputs: Any) -> A
 def assessment_submit_for_date(
     *, actor, patient: Patient, date: dt.date, instrument: str, inputs: Any
 ) -> Assessment:
-    """API.md: the visit on that date is used, or created (baseline if it is the first)."""
+    """API.md: the visit on that date is used, or created (baseline if it is the first;
+    unscheduled when it falls outside every window of the patient's study schedule)."""
     instrument_get(instrument)  # an unknown instrument must not create a visit
     visit = Visit.objects.filter(patient=patient, date=date).select_related("patient").first()
     if visit is None:
-        kind = VisitKind.FOLLOW_UP if patient.visits.exists() else VisitKind.BASELINE
+        kind = visit_kind_for(patient=patient, date=date)
         visit = registry_services.visit_create(actor=actor, patient=patient, date=date, kind=kind)
     return assessment_submit(actor=actor, visit=visit, instrument=instrument, inputs=inputs)

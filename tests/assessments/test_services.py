@@ -131,3 +131,23 @@ def test_clinicians_of_other_sites_and_coordinators_cannot_record(clinician_b, c
             services.assessment_submit(
                 actor=actor, visit=visit, instrument="cfs", inputs={"level": 3}
             )
+
+
+def test_a_date_outside_every_study_window_creates_an_unscheduled_visit(
+    admin_user, clinician_a, patient_a
+):
+    from registry import study_services
+    from tests.registry.conftest import grant_unblinded, infuse, make_study
+
+    study = make_study(admin_user)
+    enrollment = study_services.enrollment_create(
+        actor=grant_unblinded(admin_user), patient=patient_a, study=study,
+        arm=study.arms.get(code="D100"), enrolled_on=dt.date(2025, 1, 20),
+    )
+    infusion = infuse(admin_user, enrollment)
+    VisitFactory(patient=patient_a, date=infusion.start_date, kind="baseline")
+    day_60 = infusion.start_date + dt.timedelta(days=60)  # between month 1 and month 3
+    a = services.assessment_submit_for_date(
+        actor=clinician_a, patient=patient_a, date=day_60, instrument="cfs", inputs={"level": 4}
+    )
+    assert a.visit.kind == "unscheduled"
