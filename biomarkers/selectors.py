@@ -24,7 +24,7 @@ from biomarkers.models import (
     ParkedLabResult,
     ParkedStatus,
 )
-from registry.access import can_view_cohort, role_of, sites_visible_to
+from registry.access import can_view_cohort, can_write_patients, role_of, sites_visible_to
 from registry.models import Patient, Role, Site
 
 
@@ -135,7 +135,10 @@ def _shown(value) -> str:
 
 def lab_panel_context(*, patient: Patient, user) -> dict:
     """The patient page's biomarker table: latest value per analyte (fixed query count)."""
-    return {"latest": lab_results_latest(patient=patient), "patient": patient}
+    return {
+        "latest": lab_results_latest(patient=patient),
+        "can_write": can_write_patients(user),
+    }
 
 
 def analytes_for_entry() -> QuerySet[Analyte]:

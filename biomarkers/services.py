@@ -21,8 +21,10 @@ of an item runs in its own savepoint, so a failure rolls back that item only.
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import datetime as dt
+import io
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -41,12 +43,14 @@ from biomarkers.models import (
     LabClient,
     LabResult,
     LabSource,
+    LabUpload,
     ParkedLabResult,
     ParkedStatus,
     ResultStatus,
     SourceKind,
+    UploadStatus,
 )
-from biomarkers.parsing.jsonitem import json_record
+from biomarkers.parsing.jsonitem import CSV_COLUMNS, csv_item, json_record
 from biomarkers.parsing.records import VALUELESS_STATUSES, LabRecord, PatientRef
 from registry.access import can_view_cohort, can_write_patients
 from registry.models import Patient, Visit
@@ -129,7 +133,7 @@ def _source_get_or_create(*, code: str, **defaults) -> LabSource:
 def lab_source_for_client(*, lab_client: LabClient) -> LabSource:
     """The source of everything a laboratory system posts with its key."""
     return _source_get_or_create(
-        code=f"lab:{lab_client.pk}", name=lab_client.name, kind=SourceKind.LAB,
+        code=f"lab:{lab_client.prefix}", name=lab_client.name, kind=SourceKind.LAB,
         lab_client=lab_client,
     )  # fmt: skip
 
@@ -711,3 +715,102 @@ def lab_panel_enter(
             {entries[item.index]["analyte"]: list(item.errors) for item in report.rejected}
         )
     return report
+
+
+# --- CSV uploads ---------------------------------------------------------------------------
+
+UPLOAD_CHUNK = 250  # rows per ingestion call: progress moves, each chunk commits alone
+REPORT_COLUMNS = ("row", "external_id", "outcome", "id", "errors", "notes")
+
+
+def _csv_rows(content: str) -> tuple[list[str], list[dict[str, str]]]:
+    reader = csv.DictReader(io.StringIO(content))
+    rows = list(reader)
+    return [name.strip() for name in reader.fieldnames or []], rows
+
+
+def _check_columns(columns: list[str]) -> None:
+    missing = [c for c in ("value", "unit", "collected_at", "external_id", "status")
+               if c not in columns]  # fmt: skip
+    if "analyte" not in columns and "loinc" not in columns:
+        missing.append("analyte or loinc")
+    if "study_id" not in columns and not {"site", "mrn"} <= set(columns):
+        missing.append("study_id, or site and mrn")
+    unknown = [c for c in columns if c not in CSV_COLUMNS]
+    errors = []
+    if missing:
+        errors.append(f"Missing column(s): {', '.join(missing)}.")
+    if unknown:
+        errors.append(f"Unknown column(s): {', '.join(unknown)}. Known: {', '.join(CSV_COLUMNS)}.")
+    if errors:
+        raise ValidationError({"file": errors})
+
+
+def lab_upload_create(*, actor, source_name: str, filename: str, content: str) -> LabUpload:
+    """Store a coordinator's CSV and queue its processing once the upload is committed."""
+    _check_inbox_access(actor)
+    try:
+        columns, rows = _csv_rows(content)
+    except csv.Error as exc:
+        raise ValidationError({"file": [f"The file is not readable CSV: {exc}."]}) from exc
+    _check_columns(columns)
+    if not rows:
+        raise ValidationError({"file": ["The file has a header but no rows."]})
+    upload = LabUpload.objects.create(
+        uploaded_by=actor,
+        source=lab_source_for_file(name=source_name),
+        filename=filename[:200],
+        content=content,
+        total_rows=len(rows),
+    )
+    from biomarkers.tasks import lab_upload_process_task
+
+    # After commit, so that a worker on another machine finds the row.
+    transaction.on_commit(lambda: lab_upload_process_task.delay(upload.pk))
+    return upload
+
+
+def lab_upload_process(*, upload_id: int) -> LabUpload:
+    """Ingest an uploaded CSV chunk by chunk, then write the per-row outcome report."""
+    upload = LabUpload.objects.select_related("source", "uploaded_by").get(pk=upload_id)
+    if upload.status == UploadStatus.DONE:
+        return upload  # a redelivered task: the work is done (and idempotent anyway)
+    upload.status, upload.processed_rows = UploadStatus.RUNNING, 0
+    upload.save(update_fields=["status", "processed_rows"])
+    try:
+        outcomes = _process_rows(upload)
+    except Exception as exc:
+        upload.status, upload.error = UploadStatus.FAILED, str(exc)[:500]
+        upload.save(update_fields=["status", "error"])
+        raise
+    upload.report = _report_csv(outcomes)
+    upload.summary = IngestReport(tuple(outcomes)).summary()
+    upload.status, upload.finished_at = UploadStatus.DONE, timezone.now()
+    upload.save(update_fields=["report", "summary", "status", "finished_at"])
+    return upload
+
+
+def _process_rows(upload: LabUpload) -> list[ItemOutcome]:
+    _, rows = _csv_rows(upload.content)
+    outcomes: list[ItemOutcome] = []
+    for start in range(0, len(rows), UPLOAD_CHUNK):
+        chunk = rows[start : start + UPLOAD_CHUNK]
+        records = [json_record(start + n, csv_item(row)) for n, row in enumerate(chunk)]
+        report = lab_results_ingest(source=upload.source, records=records, actor=upload.uploaded_by)
+        outcomes.extend(report.items)
+        upload.processed_rows = start + len(chunk)
+        upload.save(update_fields=["processed_rows"])
+    return outcomes
+
+
+def _report_csv(outcomes: Sequence[ItemOutcome]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(REPORT_COLUMNS)
+    for item in outcomes:
+        writer.writerow([
+            item.index + 2,  # the line in the file: the header is line 1
+            item.external_id or "", item.outcome, item.id or "",
+            "; ".join(item.errors), "; ".join(item.notes),
+        ])  # fmt: skip
+    return out.getvalue()

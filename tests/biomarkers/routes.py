@@ -4,7 +4,10 @@ Laboratory endpoints answer a key only: people get 403, strangers 401 (the
 `WWW-Authenticate: Api-Key` challenge). A bodiless POST from the lab is a 415.
 """
 
+from tests.matrix import LOGIN
+
 LAB_ONLY_POST = dict(a=403, b=403, coord=403, lab=415, anon=401)
+COHORT_PAGE = dict(a=403, b=403, coord=200, lab=LOGIN, anon=LOGIN)
 
 ROUTES = {
     "api:lab-results": (
@@ -25,20 +28,54 @@ ROUTES = {
     ),
     "api:fhir-bundle": ("post", "/api/v1/fhir", LAB_ONLY_POST),
     "api:hl7-oru": ("post", "/api/v1/hl7/oru", LAB_ONLY_POST),
+    "biomarkers:panel_entry": (
+        "get",
+        "/labs/patients/{sid}/results/new/",
+        dict(a=200, b=404, coord=403, lab=LOGIN, anon=LOGIN),
+    ),
+    "biomarkers:result_history": (
+        "get",
+        "/labs/patients/{sid}/results/{result}/history/",
+        dict(a=200, b=404, coord=200, lab=LOGIN, anon=LOGIN),
+    ),
+    "biomarkers:inbox": ("get", "/labs/inbox/", COHORT_PAGE),
+    "biomarkers:parked_detail": ("get", "/labs/inbox/{parked}/", COHORT_PAGE),
+    "biomarkers:upload_create": ("get", "/labs/uploads/", COHORT_PAGE),
+    "biomarkers:upload_detail": ("get", "/labs/uploads/{upload}/", COHORT_PAGE),
+    "biomarkers:upload_report": ("get", "/labs/uploads/{upload}/report.csv", COHORT_PAGE),
 }
 
 
 def path_kwargs(patient) -> dict:
-    from biomarkers import services
-    from biomarkers.models import LabClient
-    from biomarkers.parsing.jsonitem import json_record
+    """A result and a visit of the patient, a parked result and a finished upload by the
+    coordinator of the cast (created by the matrix fixture before this runs)."""
+    import datetime as dt
 
+    from django.contrib.auth import get_user_model
+
+    from biomarkers import services
+    from biomarkers.models import LabClient, LabUpload, UploadStatus
+    from biomarkers.parsing.jsonitem import json_record
+    from tests.factories import VisitFactory
+
+    VisitFactory(patient=patient, date=dt.date(2025, 2, 15), kind="follow_up")
     client, _ = LabClient.objects.create_key(name="Matrix Lab")
     source = services.lab_source_for_client(lab_client=client)
-    record = json_record(0, {
-        "patient": {"study_id": patient.study_id}, "analyte": "CRP", "value": "3",
-        "unit": "mg/L", "collected_at": "2025-01-15T09:00:00+00:00", "external_id": "M-1",
-        "status": "final",
-    })  # fmt: skip
-    report = services.lab_results_ingest(source=source, records=[record])
-    return {"result": report.items[0].id}
+    base = {
+        "analyte": "CRP", "value": "3", "unit": "mg/L", "status": "final",
+        "collected_at": "2025-01-15T09:00:00+00:00",
+    }  # fmt: skip
+    stored = json_record(
+        0, {**base, "patient": {"study_id": patient.study_id}, "external_id": "M-1"}
+    )
+    parked = json_record(1, {**base, "patient": {"study_id": "FR-999999"}, "external_id": "M-2"})
+    report = services.lab_results_ingest(source=source, records=[stored, parked])
+    upload = LabUpload.objects.create(
+        uploaded_by=get_user_model().objects.get(username="cora"),
+        source=source, filename="m.csv", content="", status=UploadStatus.DONE, report="row\n",
+    )  # fmt: skip
+    return {
+        "result": report.items[0].id,
+        "parked": report.items[1].parked_id,
+        "upload": upload.public_id,
+    }
