@@ -1,0 +1,341 @@
+"""Cohort figures from the PatientSnapshot read model, scoped to the person's sites.
+
+Each figure is one aggregate query over the snapshot table (conditional counts, sums
+and standard deviations), so the dashboard costs the same handful of queries at 200 or
+100,000 patients. Every figure carries the `cell` that the drill-down uses to list the
+patients behind it.
+"""
+
+import datetime as dt
+from collections import defaultdict
+
+from django.db import connection
+from django.db.models import Avg, Count, F, Q, QuerySet, StdDev
+from django.utils import timezone
+
+from longitudinal import stats
+from longitudinal.filters import AGE_BANDS, CohortFilterForm, birth_range
+from longitudinal.models import (
+    CATEGORY_INSTRUMENTS,
+    CHANGE_MEASURES,
+    LATEST_BIOMARKERS,
+    TIMEPOINTS,
+    PatientSnapshot,
+    column,
+)
+from registry.access import sites_visible_to
+from registry.models import PatientCondition
+from registry.study_selectors import BLINDED, arm_visible
+
+CATEGORIES = ("robust", "prefrail", "frail")
+OTHER_CATEGORIES = ("indeterminate", "impaired", "terminally_ill")
+PRIMARY_INSTRUMENT = "fried"
+CHANGE_AT = ("m3", "m6")
+CHANGE_LABELS = {"m3": "Month 3", "m6": "Month 6"}
+
+
+def cohort_queryset(*, user, form: CohortFilterForm, today: dt.date | None = None):
+    """Snapshots of the visible patients that match the filters."""
+    today = today or timezone.localdate()
+    data = form.active()
+    qs = PatientSnapshot.objects.filter(site__in=sites_visible_to(user))
+    if "site" in data:
+        qs = qs.filter(site__code=data["site"])
+    if "sex" in data:
+        qs = qs.filter(sex=data["sex"])
+    qs = _age_filter(qs, today, data)
+    study = form.study() if ("study" in data or "arm" in data) else None
+    if study is not None:
+        qs = qs.filter(study=study)
+    if "arm" in data:
+        qs = qs.filter(arm__code=data["arm"])
+    if "enrolled_from" in data:
+        qs = qs.filter(enrolled_on__gte=data["enrolled_from"])
+    if "enrolled_to" in data:
+        qs = qs.filter(enrolled_on__lte=data["enrolled_to"])
+    if "condition" in data:
+        qs = qs.filter(
+            patient__in=PatientCondition.objects.filter(condition__code=data["condition"])
+            .values("patient_id")
+        )
+    return qs
+
+
+def _age_filter(qs, today, data):
+    low, high = AGE_BANDS.get(data.get("age_band"), (None, None))
+    low = data.get("age_min", low)
+    high = data.get("age_max", high)
+    earliest, latest = birth_range(today, low, high)
+    if latest:
+        qs = qs.filter(date_of_birth__lte=latest)
+    if earliest:
+        qs = qs.filter(date_of_birth__gte=earliest)
+    return qs
+
+
+def _band_q(today: dt.date, band: str) -> Q:
+    earliest, latest = birth_range(today, *AGE_BANDS[band])
+    q = Q(date_of_birth__lte=latest)
+    return q & Q(date_of_birth__gte=earliest) if earliest else q
+
+
+def latest_distribution(qs) -> dict[str, dict[str, int]]:
+    """Latest category counts per instrument, in one query."""
+    aggregates = {
+        f"{code}__{cat}": Count("pk", filter=Q(**{column(code, "latest"): cat}))
+        for code in CATEGORY_INSTRUMENTS
+        for cat in CATEGORIES + OTHER_CATEGORIES
+    }
+    row = qs.aggregate(**aggregates)
+    out = defaultdict(dict)
+    for key, n in row.items():
+        code, cat = key.split("__")
+        if n or cat in CATEGORIES:
+            out[code][cat] = n
+    return dict(out)
+
+
+def prevalence(qs, today: dt.date, instrument: str = PRIMARY_INSTRUMENT) -> list[dict]:
+    """Frailty prevalence (latest category) by age band and sex, in one query."""
+    latest = column(instrument, "latest")
+    assessed = ~Q(**{latest: ""})
+    aggregates = {}
+    for band in AGE_BANDS:
+        for sex in ("female", "male"):
+            cell = _band_q(today, band) & Q(sex=sex) & assessed
+            aggregates[f"{band}|{sex}|n"] = Count("pk", filter=cell)
+            aggregates[f"{band}|{sex}|frail"] = Count("pk", filter=cell & Q(**{latest: "frail"}))
+    row = qs.aggregate(**aggregates)
+    return [
+        {
+            "age_band": band, "sex": sex, "n": row[f"{band}|{sex}|n"],
+            "frail": row[f"{band}|{sex}|frail"],
+            "percent": _percent(row[f"{band}|{sex}|frail"], row[f"{band}|{sex}|n"]),
+        }
+        for band in AGE_BANDS
+        for sex in ("female", "male")
+    ]
+
+
+def _percent(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+def transitions(qs, instrument: str = PRIMARY_INSTRUMENT) -> dict[str, dict[str, int]]:
+    """Baseline → latest category counts (3 × 3), in one query."""
+    base, latest = column(instrument, "baseline"), column(instrument, "latest")
+    aggregates = {
+        f"{a}__{b}": Count("pk", filter=Q(**{base: a, latest: b}))
+        for a in CATEGORIES
+        for b in CATEGORIES
+    }
+    row = qs.aggregate(**aggregates)
+    return {a: {b: row[f"{a}__{b}"] for b in CATEGORIES} for a in CATEGORIES}
+
+
+def biomarkers_by_category(qs, instrument: str = PRIMARY_INSTRUMENT) -> dict[str, dict]:
+    """Median and IQR of the latest value of each biomarker, by latest frailty category."""
+    latest = column(instrument, "latest")
+    out = {}
+    for code in LATEST_BIOMARKERS:
+        field = column(code, "latest")
+        out[code] = {
+            cat: _quartiles(qs.filter(**{latest: cat, f"{field}__isnull": False}), field)
+            for cat in CATEGORIES
+        }
+    return out
+
+
+def _quartiles(qs, field: str) -> dict:
+    if connection.vendor == "postgresql":
+        return _pg_quartiles(qs, field)
+    return stats.quartiles(sorted(qs.values_list(field, flat=True))).as_dict()
+
+
+def _pg_quartiles(qs, field: str) -> dict:
+    """percentile_cont in the database: no need to ship 100,000 values to Python."""
+    from django.contrib.postgres.aggregates import PercentileCont  # noqa: PLC0415
+
+    row = qs.aggregate(
+        n=Count("pk"),
+        q1=PercentileCont(0.25, ordering=field),
+        median=PercentileCont(0.5, ordering=field),
+        q3=PercentileCont(0.75, ordering=field),
+    )
+    return row
+
+
+def change_from_baseline(qs, *, user, study) -> dict:
+    """n, mean, SD and 95 % CI of (value at month 3/6 − baseline) per measure, by arm.
+
+    Blinded users (or no single study selected) get pooled figures only.
+    """
+    by_arm = study is not None and arm_visible(user, study)
+    aggregates = {}
+    for code in CHANGE_MEASURES:
+        base = column(code, "base")
+        for tp in CHANGE_AT:
+            value = column(code, tp)
+            both = Q(**{f"{base}__isnull": False, f"{value}__isnull": False})
+            diff = F(value) - F(base)
+            aggregates[f"{code}|{tp}|n"] = Count("pk", filter=both)
+            aggregates[f"{code}|{tp}|mean"] = Avg(diff, filter=both)
+            aggregates[f"{code}|{tp}|sd"] = StdDev(diff, filter=both, sample=True)
+    groups = _change_groups(qs, aggregates, by_arm=by_arm, study=study)
+    return {
+        "by_arm": by_arm,
+        "measures": list(CHANGE_MEASURES),
+        "timepoints": {tp: CHANGE_LABELS[tp] for tp in CHANGE_AT},
+        "groups": groups,
+    }
+
+
+def _change_groups(qs, aggregates, *, by_arm, study) -> list[dict]:
+    if by_arm:
+        rows = qs.filter(study=study).values("arm_id", "arm__code", "arm__name").annotate(
+            **aggregates
+        ).order_by("arm__code")
+        return [_change_group(r, r["arm__code"], r["arm__name"], r["arm_id"]) for r in rows]
+    row = qs.aggregate(**aggregates)
+    label = "All patients" if study is None else f"All arms ({BLINDED})"
+    return [_change_group(row, "all", label, None)]
+
+
+def _change_group(row, code, name, arm_id) -> dict:
+    cells = {}
+    for measure in CHANGE_MEASURES:
+        for tp in CHANGE_AT:
+            cells[f"{measure}|{tp}"] = _interval(
+                row[f"{measure}|{tp}|n"], row[f"{measure}|{tp}|mean"], row[f"{measure}|{tp}|sd"]
+            )
+    return {"arm": code, "name": name, "arm_id": arm_id, "cells": cells}
+
+
+def _interval(n: int, mean, sd) -> dict:
+    if n < 2 or sd is None:
+        return {"n": n, "mean": mean, "sd": None, "ci95": None}
+    half = stats.t_critical(n - 1) * sd / n**0.5
+    return {"n": n, "mean": mean, "sd": sd, "ci95": [mean - half, mean + half]}
+
+
+def overdue(qs, today: dt.date) -> dict[str, int]:
+    """Study visits whose window has closed without a visit, per timepoint."""
+    row = qs.aggregate(
+        **{tp: Count("pk", filter=Q(**{f"{tp}_due_by__lt": today})) for tp in TIMEPOINTS}
+    )
+    return row
+
+
+def completeness(qs) -> dict[str, dict]:
+    """Per timepoint: enrolled patients with a visit, and with each end-point measured."""
+    enrolled = Q(study__isnull=False)
+    aggregates = {"enrolled": Count("pk", filter=enrolled)}
+    for tp in TIMEPOINTS:
+        aggregates[f"{tp}|visit"] = Count("pk", filter=enrolled & Q(**{f"{tp}_visit": True}))
+    slots = {"baseline": "base", "month_3": "m3", "month_6": "m6"}
+    for tp, slot in slots.items():
+        for code in CHANGE_MEASURES:
+            aggregates[f"{tp}|{code}"] = Count(
+                "pk", filter=enrolled & Q(**{f"{column(code, slot)}__isnull": False})
+            )
+    row = qs.aggregate(**aggregates)
+    total = row.pop("enrolled")
+    out = {"enrolled": total, "timepoints": {}}
+    for key, n in row.items():
+        tp, what = key.split("|")
+        out["timepoints"].setdefault(tp, {})[what] = {"n": n, "percent": _percent(n, total)}
+    return out
+
+
+def cohort_summary(*, user, form: CohortFilterForm, today: dt.date | None = None) -> dict:
+    """Every figure of the dashboard (and of GET /api/v1/cohort/summary/)."""
+    today = today or timezone.localdate()
+    qs = cohort_queryset(user=user, form=form, today=today)
+    study = form.study()
+    return {
+        "as_of": today.isoformat(),
+        "filters": {k: str(v) for k, v in form.active().items()},
+        "patients": qs.count(),
+        "latest_categories": latest_distribution(qs),
+        "prevalence": prevalence(qs, today),
+        "transitions": {"instrument": PRIMARY_INSTRUMENT, "matrix": transitions(qs)},
+        "biomarkers_by_category": {
+            "instrument": PRIMARY_INSTRUMENT, "analytes": biomarkers_by_category(qs),
+        },
+        "change_from_baseline": change_from_baseline(qs, user=user, study=study),
+        "overdue_visits": overdue(qs, today),
+        "completeness": completeness(qs),
+        "study": study.code if study else None,
+    }
+
+
+def cell_filter(qs: QuerySet, cell: str, *, user, study, today: dt.date) -> QuerySet:
+    """The patients behind one number of the dashboard; ValueError for an unknown cell."""
+    parts = cell.split(":")
+    kind, args = parts[0], parts[1:]
+    handler = _CELLS.get(kind)
+    if handler is None:
+        raise ValueError(f"Unknown figure {cell!r}.")
+    return handler(qs, *args, user=user, study=study, today=today)
+
+
+def _cell_all(qs, **_):
+    return qs
+
+
+def _cell_latest(qs, instrument, category, **_):
+    _require(instrument in CATEGORY_INSTRUMENTS, instrument)
+    return qs.filter(**{column(instrument, "latest"): category})
+
+
+def _cell_prevalence(qs, band, sex, which, *, today, **_):
+    _require(band in AGE_BANDS and sex in ("female", "male") and which in ("n", "frail"), band)
+    latest = column(PRIMARY_INSTRUMENT, "latest")
+    qs = qs.filter(_band_q(today, band), sex=sex).exclude(**{latest: ""})
+    return qs.filter(**{latest: "frail"}) if which == "frail" else qs
+
+
+def _cell_transition(qs, before, after, **_):
+    _require(before in CATEGORIES and after in CATEGORIES, before)
+    return qs.filter(
+        **{column(PRIMARY_INSTRUMENT, "baseline"): before,
+           column(PRIMARY_INSTRUMENT, "latest"): after}
+    )
+
+
+def _cell_change(qs, measure, tp, arm, *, user, study, **_):
+    _require(measure in CHANGE_MEASURES and tp in CHANGE_AT, measure)
+    qs = qs.filter(**{f"{column(measure, 'base')}__isnull": False,
+                      f"{column(measure, tp)}__isnull": False})
+    if arm == "all":
+        return qs
+    _require(study is not None and arm_visible(user, study), arm)
+    return qs.filter(study=study, arm__code=arm)
+
+
+def _cell_overdue(qs, tp, *, today, **_):
+    _require(tp in TIMEPOINTS, tp)
+    return qs.filter(**{f"{tp}_due_by__lt": today})
+
+
+def _cell_visit(qs, tp, **_):
+    _require(tp in TIMEPOINTS, tp)
+    return qs.filter(study__isnull=False, **{f"{tp}_visit": True})
+
+
+def _cell_biomarker(qs, code, category, **_):
+    _require(code in LATEST_BIOMARKERS and category in CATEGORIES, code)
+    return qs.filter(**{column(PRIMARY_INSTRUMENT, "latest"): category,
+                        f"{column(code, 'latest')}__isnull": False})
+
+
+def _require(ok: bool, what) -> None:
+    if not ok:
+        raise ValueError(f"Unknown figure part {what!r}.")
+
+
+_CELLS = {
+    "all": _cell_all, "latest": _cell_latest, "prevalence": _cell_prevalence,
+    "transition": _cell_transition, "change": _cell_change, "overdue": _cell_overdue,
+    "visit": _cell_visit, "biomarker": _cell_biomarker,
+}
