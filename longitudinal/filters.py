@@ -59,7 +59,7 @@ class CohortFilterForm(forms.Form):
         return data
 
     def _check_arm(self, data) -> None:
-        study = self.study()
+        study = self.selected_study()
         if study is None:
             self.add_error("study", "Choose the study whose arm you filter on.")
             return
@@ -68,7 +68,7 @@ class CohortFilterForm(forms.Form):
         if not study.arms.filter(code=data["arm"]).exists():
             self.add_error("arm", f"Unknown arm {data['arm']!r} in study {study.code}.")
 
-    def study(self) -> Study | None:
+    def selected_study(self) -> Study | None:
         code = self.cleaned_data.get("study")
         if code:
             return Study.objects.filter(code=code).first()

@@ -44,7 +44,7 @@ def cohort_queryset(*, user, form: CohortFilterForm, today: dt.date | None = Non
     if "sex" in data:
         qs = qs.filter(sex=data["sex"])
     qs = _age_filter(qs, today, data)
-    study = form.study() if ("study" in data or "arm" in data) else None
+    study = form.selected_study() if ("study" in data or "arm" in data) else None
     if study is not None:
         qs = qs.filter(study=study)
     if "arm" in data:
@@ -251,7 +251,7 @@ def cohort_summary(*, user, form: CohortFilterForm, today: dt.date | None = None
     """Every figure of the dashboard (and of GET /api/v1/cohort/summary/)."""
     today = today or timezone.localdate()
     qs = cohort_queryset(user=user, form=form, today=today)
-    study = form.study()
+    study = form.selected_study()
     return {
         "as_of": today.isoformat(),
         "filters": {k: str(v) for k, v in form.active().items()},

@@ -129,7 +129,7 @@ def _row(item: _Patient, now) -> PatientSnapshot:
 def _categories(item: _Patient) -> dict:
     out = {}
     by_code = defaultdict(list)
-    for date, visit_id, code, _score, category in sorted(item.assessments, key=lambda a: a[0]):
+    for _date, visit_id, code, _score, category in sorted(item.assessments, key=lambda a: a[0]):
         if code in CATEGORY_INSTRUMENTS and category:
             by_code[code].append((visit_id, category))
     baseline_visits = {vid for vid, tp in item.labels.items() if tp == "baseline"}
@@ -137,7 +137,8 @@ def _categories(item: _Patient) -> dict:
         rows = by_code.get(code, [])
         at_baseline = [cat for vid, cat in rows if vid in baseline_visits]
         out[column(code, "latest")] = rows[-1][1] if rows else ""
-        out[column(code, "baseline")] = at_baseline[0] if at_baseline else (rows[0][1] if rows else "")
+        first = rows[0][1] if rows else ""
+        out[column(code, "baseline")] = at_baseline[0] if at_baseline else first
     return out
 
 
@@ -199,7 +200,8 @@ def _changed_since(since: dt.datetime | None) -> set[int]:
     if since is None:
         return set(Patient.objects.values_list("pk", flat=True))
     recent = Q(modified_at__gt=since)
-    ids = set(Patient.objects.filter(recent | Q(snapshot__isnull=True)).values_list("pk", flat=True))
+    new_or_changed = Patient.objects.filter(recent | Q(snapshot__isnull=True))
+    ids = set(new_or_changed.values_list("pk", flat=True))
     ids |= set(Visit.objects.filter(recent).values_list("patient_id", flat=True))
     ids |= set(Assessment.objects.filter(recent).values_list("visit__patient_id", flat=True))
     ids |= set(LabResult.objects.filter(recent).values_list("patient_id", flat=True))
