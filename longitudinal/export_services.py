@@ -1,0 +1,212 @@
+"""Export requests and runs: the ExportJob row is the audit (who, what, which filters,
+when); the file is written by a Celery task (eager without a broker).
+
+Writes: `export_request` (creates the job and queues it after commit), `export_run`
+(the task's body). Reads of jobs, scoped to the person: `export_job_get`,
+`export_jobs_for`, `export_file_path`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from longitudinal import exports
+from longitudinal.filters import CohortFilterForm
+from longitudinal.models import ExportJob, ExportKind, ExportStatus
+from longitudinal.selectors import cohort_queryset
+from longitudinal.snapshots import snapshots_refresh_changed
+from registry.access import can_view_cohort, role_of
+from registry.models import Role
+
+logger = logging.getLogger(__name__)
+
+EXPORT_DIR = "exports"
+FILTER_NAMES = tuple(CohortFilterForm.base_fields)
+
+
+def export_rights_require(*, user) -> None:
+    """403 for anyone but coordinators and administrators (clinicians, lab keys)."""
+    if not can_view_cohort(user):
+        raise PermissionDenied("Only coordinators and administrators can export cohort data.")
+
+
+def cohort_filters_clean(*, user, filters: dict[str, Any] | None) -> CohortFilterForm:
+    """The cohort filters validated for this person; ValidationError names each field."""
+    filters = dict(filters or {})
+    unknown = sorted(str(k) for k in filters if k not in FILTER_NAMES)
+    if unknown:
+        raise ValidationError({"filters": [
+            f"Unknown filter {', '.join(unknown)}; filters are {', '.join(FILTER_NAMES)}."
+        ]})
+    form = CohortFilterForm(data=filters, user=user)
+    if not form.is_valid():
+        raise ValidationError({
+            field: [e["message"] for e in errors]
+            for field, errors in form.errors.get_json_data().items()
+        })
+    return form
+
+
+def _as_json(form: CohortFilterForm) -> dict[str, str]:
+    return {k: v.isoformat() if hasattr(v, "isoformat") else str(v)
+            for k, v in form.active().items()}
+
+
+def export_request(
+    *,
+    user,
+    kind: str,
+    deidentified: bool = True,
+    filters: dict[str, Any] | None = None,
+    date_mode: str | None = None,
+    dictionary_format: str = "csv",
+) -> ExportJob:
+    """Record an export request (the audit row) and queue it once the row is committed.
+
+    Without a date mode a de-identified export shifts dates and an identified one keeps
+    them. 403 without export rights; ValidationError for bad filters or options.
+    """
+    export_rights_require(user=user)
+    date_mode = date_mode or (exports.DATE_SHIFTED if deidentified else exports.DATE_ACTUAL)
+    exports.check_options(kind=kind, deidentified=deidentified, date_mode=date_mode)
+    if dictionary_format not in exports.DICTIONARY_FORMATS:
+        raise ValidationError({"format": ["The dictionary comes as csv or md."]})
+    form = cohort_filters_clean(user=user, filters=filters)
+    job = ExportJob.objects.create(
+        requested_by=user,
+        kind=kind,
+        deidentified=deidentified,
+        filters={
+            "cohort": _as_json(form),
+            "date_mode": date_mode,
+            "format": dictionary_format if kind == ExportKind.DICTIONARY else "csv",
+        },
+    )
+    # After commit, so that a worker on another machine finds the row.
+    transaction.on_commit(lambda: _enqueue(job.pk))
+    return job
+
+
+def _enqueue(job_id: int) -> None:
+    from longitudinal.tasks import export_run_task  # noqa: PLC0415 (tasks import this module)
+
+    try:
+        export_run_task.delay(job_id)
+    except Exception:  # a broker outage must not leave the job "waiting" forever
+        logger.exception("could not queue export job %s", job_id)
+        ExportJob.objects.filter(pk=job_id, status=ExportStatus.PENDING).update(
+            status=ExportStatus.FAILED, error="The export could not be queued; try again later.",
+            finished_at=timezone.now(),
+        )
+
+
+def export_run(*, job_id: int) -> ExportJob:
+    """Write the job's file under MEDIA_ROOT/exports/, with progress; never raises.
+
+    Runs with the requester's rights as they are now (sites, blinding): a coordinator
+    who lost a site no longer exports it. Failures end as status "failed" with a message.
+    """
+    job = ExportJob.objects.select_related("requested_by").get(pk=job_id)
+    if job.status in (ExportStatus.DONE, ExportStatus.FAILED):
+        return job  # a redelivered task: this job has already ended
+    _update(job, status=ExportStatus.RUNNING, rows_done=0)
+    try:
+        _write_file(job)
+    except (ValidationError, PermissionDenied) as exc:
+        _fail(job, _message(exc))
+    except Exception as exc:
+        logger.exception("export job %s failed", job.pk)
+        _fail(job, f"The export failed unexpectedly ({type(exc).__name__}); it was logged.")
+    return job
+
+
+def _write_file(job: ExportJob) -> None:
+    user = job.requested_by
+    export_rights_require(user=user)
+    options = job.filters
+    fmt = options.get("format", "csv")
+    relative = f"{EXPORT_DIR}/{job.public_id}.{fmt if job.kind == ExportKind.DICTIONARY else 'csv'}"
+    target = Path(settings.MEDIA_ROOT) / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".part")
+    form = None
+    if job.kind != ExportKind.DICTIONARY:
+        snapshots_refresh_changed()  # so the cohort is current
+        form = cohort_filters_clean(user=user, filters=options.get("cohort"))
+        cohort = cohort_queryset(user=user, form=form)
+        _update(job, rows_total=exports.export_rows_estimate(cohort=cohort))
+    with partial.open("w", newline="", encoding="utf-8") as out:
+        written = exports.export_write(
+            kind=job.kind, user=user, form_or_filters=form, deidentified=job.deidentified,
+            date_mode=options.get("date_mode", exports.DATE_SHIFTED), out=out,
+            progress=lambda n: ExportJob.objects.filter(pk=job.pk).update(rows_done=n),
+            dictionary_format=fmt,
+        )
+    # Renamed only when complete: a download never sees half a file.
+    os.replace(partial, target)
+    _update(job, status=ExportStatus.DONE, file=relative, rows_done=written,
+            rows_total=written, finished_at=timezone.now())
+
+
+def _update(job: ExportJob, **values) -> None:
+    """One UPDATE of the named columns (the row may be read by the progress page)."""
+    for name, value in values.items():
+        setattr(job, name, value)
+    ExportJob.objects.filter(pk=job.pk).update(**values)
+
+
+def _fail(job: ExportJob, message: str) -> None:
+    _update(job, status=ExportStatus.FAILED, error=message[:500], finished_at=timezone.now())
+
+
+def _message(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.messages)
+    return str(exc) or "Permission denied."
+
+
+# --- Reads -------------------------------------------------------------------------------
+
+
+def export_jobs_for(*, user) -> QuerySet[ExportJob]:
+    """The export log: administrators see every export, coordinators their own."""
+    export_rights_require(user=user)
+    jobs = ExportJob.objects.select_related("requested_by").order_by("-requested_at", "-pk")
+    return jobs if role_of(user) == Role.ADMINISTRATOR else jobs.filter(requested_by=user)
+
+
+def export_job_get(*, user, public_id) -> ExportJob:
+    """One export: its requester or an administrator; 404 for anyone else's."""
+    try:
+        return export_jobs_for(user=user).get(public_id=public_id)
+    except (ExportJob.DoesNotExist, ValidationError):
+        raise Http404("No export with this id is visible to you.") from None
+
+
+def export_file_path(*, job: ExportJob) -> Path:
+    """The finished file of a job; 404 while it is not ready or if it has gone."""
+    if job.status != ExportStatus.DONE or not job.file:
+        raise Http404("The file is ready when the export has finished.")
+    root = Path(settings.MEDIA_ROOT).resolve()
+    path = (root / job.file).resolve()
+    if not path.is_relative_to(root) or not path.is_file():
+        raise Http404("The export file is no longer available.")
+    return path
+
+
+def export_percent(*, job: ExportJob) -> int:
+    if job.status == ExportStatus.DONE:
+        return 100
+    if not job.rows_total:
+        return 0
+    return min(99, int(100 * job.rows_done / job.rows_total))

@@ -1,0 +1,683 @@
+"""Cohort exports: the tidy long CSV, the wide CSV per timepoint and the data dictionary.
+
+Plain functions that read and write; no request, no job. `export_write` is what the
+Celery task runs and what `bench/` times directly.
+
+How it stays fast and flat at 100,000 patients (see docs/exports.md):
+
+- The patients are the cohort's PatientSnapshot queryset; the measures are read with
+  `patient_id IN (SELECT patient_id FROM <cohort>)`, never a Python list of ids.
+- Four ordered streams (patients, visits, assessments, lab results), each read with
+  `.values_list(...).iterator(chunk_size=5000)` in patient order, are merged like a
+  merge join: only one patient's rows are held in memory at a time.
+- Rows are plain lists handed to `csv.writer`; no model instances.
+
+Visit timepoints are derived on read, as in longitudinal/snapshots.py: from the study the
+snapshot follows (the patient's latest enrolment), its schedule and the anchor date
+(first intervention, else study enrolment), with `registry.schedule.window_for`.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import hmac
+from collections.abc import Callable, Iterator, Mapping
+from itertools import groupby
+from operator import itemgetter
+from typing import Any, TextIO
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from assessments import scoring
+from assessments.models import Assessment, Category
+from biomarkers import catalogue
+from biomarkers.models import COMPARATOR_VALUES, HIDDEN_STATUSES, LabResult, ResultStatus
+from longitudinal.filters import CohortFilterForm
+from longitudinal.models import CATEGORY_INSTRUMENTS, ExportKind, PatientSnapshot
+from longitudinal.selectors import cohort_queryset
+from registry import schedule
+from registry.models import Arm, Study, Visit, VisitKind
+from registry.study_selectors import BLINDED, arm_code_for, arm_visible, study_windows
+
+CHUNK = 5000
+PROGRESS_EVERY = 10_000
+AGE_CAP = 90  # HIPAA Safe Harbor: ages over 89 are aggregated into one category
+AGE_CAPPED = f"{AGE_CAP}+"
+SHIFT_DAYS = 180
+
+# Date modes: actual dates (identified exports only), dates shifted by a secret
+# per-patient offset, or whole days from the patient's baseline.
+DATE_ACTUAL = "date"
+DATE_SHIFTED = "shifted"
+DATE_FROM_BASELINE = "days_from_baseline"
+DATE_MODES = (DATE_ACTUAL, DATE_SHIFTED, DATE_FROM_BASELINE)
+DICTIONARY_FORMATS = ("csv", "md")
+
+# Timepoint labels besides the schedule's own codes.
+REGISTRY = "registry"  # a visit outside any study (or before the study began)
+UNSCHEDULED = "unscheduled"  # in the study, outside every window
+
+IDENTIFIERS = ("mrn", "site", "family_name", "given_name", "date_of_birth")
+# What an instrument's stored score is (scoring modules keep the unit on their inputs).
+SCORE_UNITS = {
+    "gait_speed": "m/s",
+    "grip_strength": "kg",
+    "six_minute_walk": "m",
+    "spirometry": "L",
+    "frailty_index": "proportion",
+}
+SCORE_MEANING = {
+    "gait_speed": "usual-pace gait speed",
+    "grip_strength": "best grip trial",
+    "six_minute_walk": "six-minute walk distance",
+    "spirometry": "FEV1",
+    "sf36": "physical component summary (norm-based)",
+    "frailty_index": "deficits present / deficits assessed",
+}
+
+
+# --- Plain helpers ---------------------------------------------------------------------
+
+
+def date_offset(*, patient_pk: int, key: str | bytes | None = None) -> int:
+    """The secret date shift of one patient: ±1..180 days, the same for all their dates.
+
+    HMAC-SHA256 of the patient's primary key under a server-side key: stable across
+    exports (so two exports of one patient line up), unguessable without the key, and
+    never 0 (an unshifted patient would keep real dates).
+    """
+    if key is None:
+        key = getattr(settings, "EXPORT_DATE_SHIFT_KEY", settings.SECRET_KEY)
+    if isinstance(key, str):
+        key = key.encode()
+    digest = hmac.new(key, f"patient:{patient_pk}".encode(), hashlib.sha256).digest()
+    n = int.from_bytes(digest[:8], "big") % (2 * SHIFT_DAYS)
+    return n - SHIFT_DAYS if n < SHIFT_DAYS else n - SHIFT_DAYS + 1
+
+
+def age_years(*, born: dt.date, on: dt.date) -> int:
+    """Completed years of age on a date."""
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+def plain_decimal(value) -> str:
+    """0.500000000 -> '0.5', 1E+2 -> '100': the canonical value as a lab would write it."""
+    return "" if value is None else format(value.normalize(), "f")
+
+
+def tidy_columns(*, deidentified: bool, date_mode: str) -> list[str]:
+    return [
+        "study_id", *(() if deidentified else IDENTIFIERS), "sex", "age_at_measure",
+        _date_column(date_mode), "visit_timepoint", "measure_type", "measure",
+        "score_or_value", "comparator", "unit", "reported_value", "reported_unit",
+        "category", "status", "flags", "study", "arm", "version",
+    ]
+
+
+def wide_measure_columns() -> list[str]:
+    """One column per instrument (plus its category) and per analyte (plus comparator)."""
+    columns = []
+    for code in instrument_codes():
+        columns.append(code)
+        if code in CATEGORY_INSTRUMENTS:
+            columns.append(f"{code}_category")
+    for analyte in catalogue.all_analytes():
+        columns += [analyte.code, f"{analyte.code}_comparator"]
+    return columns
+
+
+def wide_columns(*, deidentified: bool, date_mode: str) -> list[str]:
+    return [
+        "study_id", *(() if deidentified else IDENTIFIERS), "sex", "age_at_visit",
+        _date_column(date_mode), "visit_timepoint", "study", "arm", *wide_measure_columns(),
+    ]
+
+
+def instrument_codes() -> list[str]:
+    return sorted(i.code for i in scoring.all_instruments())
+
+
+def _date_column(date_mode: str) -> str:
+    return "days_from_baseline" if date_mode == DATE_FROM_BASELINE else "date"
+
+
+def check_options(*, kind: str, deidentified: bool, date_mode: str) -> None:
+    """The export options that make sense together; ValidationError naming the field."""
+    if kind not in ExportKind.values:
+        raise ValidationError({"kind": [f"Unknown export kind {kind!r}."]})
+    if date_mode not in DATE_MODES:
+        choices = ", ".join(DATE_MODES)
+        raise ValidationError({"date_mode": [f"Unknown date mode {date_mode!r}; use {choices}."]})
+    if deidentified and date_mode == DATE_ACTUAL:
+        raise ValidationError({"date_mode": [
+            "A de-identified export cannot carry actual dates: choose shifted dates or "
+            "days from baseline."
+        ]})
+
+
+# --- Reading: four ordered streams merged per patient ----------------------------------
+
+
+def _patient_stream(cohort: QuerySet[PatientSnapshot]) -> Iterator[tuple]:
+    return cohort.order_by("patient_id").values_list(
+        "patient_id", "patient__study_id", "patient__mrn", "site__code",
+        "patient__family_name", "patient__given_name", "date_of_birth", "sex",
+        "study_id", "arm_id", "anchor_date", "patient__enrolled_on",
+    ).iterator(chunk_size=CHUNK)
+
+
+def _visit_stream(ids: QuerySet) -> Iterator[tuple]:
+    return Visit.objects.filter(patient_id__in=ids).order_by("patient_id", "date").values_list(
+        "patient_id", "id", "date", "kind"
+    ).iterator(chunk_size=CHUNK)
+
+
+def _assessment_stream(ids: QuerySet) -> Iterator[tuple]:
+    return Assessment.objects.filter(visit__patient_id__in=ids).order_by(
+        "visit__patient_id", "visit__date", "instrument"
+    ).values_list(
+        "visit__patient_id", "visit__date", "visit_id", "instrument", "score", "category",
+        "version", "flags",
+    ).iterator(chunk_size=CHUNK)
+
+
+def _visible_labs(ids: QuerySet) -> QuerySet[LabResult]:
+    # Retracted and cancelled results stay in history, never in an export (biomarkers.md §4).
+    return LabResult.objects.filter(patient_id__in=ids).exclude(status__in=HIDDEN_STATUSES)
+
+
+def _lab_stream(ids: QuerySet) -> Iterator[tuple]:
+    return _visible_labs(ids).order_by("patient_id", "collected_at", "analyte_id").values_list(
+        "patient_id", "collected_at", "visit_id", "analyte_id", "value", "unit", "comparator",
+        "reported_value", "reported_unit", "status", "flags",
+    ).iterator(chunk_size=CHUNK)
+
+
+def export_rows_estimate(*, cohort: QuerySet[PatientSnapshot]) -> int:
+    """Measures (assessments + visible lab results) of the cohort: two COUNTs."""
+    ids = cohort.values("patient_id")
+    return (
+        Assessment.objects.filter(visit__patient_id__in=ids).count()
+        + _visible_labs(ids).count()
+    )
+
+
+def _merged(patients: Iterator[tuple], *streams: Iterator[tuple]) -> Iterator[tuple]:
+    """(patient row, [rows of stream 1], [rows of stream 2], ...) per patient, in order.
+
+    Every stream is ordered by patient id, so one pass over each suffices (a merge join);
+    only the current patient's rows are in memory.
+    """
+    grouped = [groupby(stream, key=itemgetter(0)) for stream in streams]
+    heads = [next(g, None) for g in grouped]
+    for patient in patients:
+        pid = patient[0]
+        found = []
+        for i, groups in enumerate(grouped):
+            head = heads[i]
+            while head is not None and head[0] < pid:
+                head = next(groups, None)
+            if head is not None and head[0] == pid:
+                found.append(list(head[1]))
+                head = next(groups, None)
+            else:
+                found.append([])
+            heads[i] = head
+        yield patient, *found
+
+
+# --- Per-patient derivations -----------------------------------------------------------
+
+
+class _Studies:
+    """The studies and arms of the export, loaded once: windows and what the reader sees."""
+
+    def __init__(self, user) -> None:
+        self.user = user
+        self.studies = {s.pk: s for s in Study.objects.all()}
+        self.windows: dict[int, tuple] = {}
+        self.visible = {pk: arm_visible(user, s) for pk, s in self.studies.items()}
+        self.arms = {a.pk: a for a in Arm.objects.all()}
+
+    def windows_for(self, study_id: int) -> tuple:
+        if study_id not in self.windows:
+            self.windows[study_id] = study_windows(self.studies[study_id])
+        return self.windows[study_id]
+
+    def study_code(self, study_id: int | None) -> str:
+        return self.studies[study_id].code if study_id else ""
+
+    def arm_code(self, study_id: int | None, arm_id: int | None) -> str:
+        """The arm code, or "blinded" for people who may not see this study's arms."""
+        if not study_id or not arm_id:
+            return ""
+        if not self.visible[study_id]:
+            return BLINDED
+        return self.arms[arm_id].code
+
+
+def _visit_labels(visits: list, *, study_id, anchor, windows) -> dict[int, str]:
+    """Each visit's timepoint code: the schedule window it falls in, else registry /
+    unscheduled. Outside a study only the baseline visit has a timepoint."""
+    labels = {}
+    for _pid, visit_id, date, kind in visits:
+        if study_id is None or anchor is None:
+            labels[visit_id] = "baseline" if kind == VisitKind.BASELINE else REGISTRY
+            continue
+        window = schedule.window_for(
+            day=schedule.study_day(anchor=anchor, date=date), windows=windows
+        )
+        if window is not None:
+            labels[visit_id] = window.code
+        else:
+            labels[visit_id] = REGISTRY if date < anchor else UNSCHEDULED
+    return labels
+
+
+def _baseline(visits: list, *, anchor, enrolled_on) -> dt.date:
+    """Day 0 of days_from_baseline: the study anchor, else the baseline visit, else the
+    registry enrolment date."""
+    if anchor is not None:
+        return anchor
+    for _pid, _vid, date, kind in visits:
+        if kind == VisitKind.BASELINE:
+            return date
+    return enrolled_on
+
+
+class _Writer:
+    """Turns one patient's streams into CSV rows for one reader and one set of options."""
+
+    def __init__(self, *, user, deidentified: bool, date_mode: str) -> None:
+        self.deidentified = deidentified
+        self.date_mode = date_mode
+        self.studies = _Studies(user)
+        self.tz = timezone.get_current_timezone()
+
+    def prepare(self, patient: tuple, visits: list) -> dict:
+        (pid, study_id, mrn, site, family, given, born, sex,
+         study_pk, arm_pk, anchor, enrolled_on) = patient
+        windows = self.studies.windows_for(study_pk) if study_pk else ()
+        ctx = {
+            "born": born,
+            "labels": _visit_labels(visits, study_id=study_pk, anchor=anchor, windows=windows),
+            "visit_dates": {v[1]: v[2] for v in visits},
+            "study": self.studies.study_code(study_pk),
+            "arm": self.studies.arm_code(study_pk, arm_pk),
+        }
+        if self.deidentified:
+            ctx["prefix"] = [study_id, sex]
+        else:
+            ctx["prefix"] = [study_id, mrn, site, family, given, born, sex]
+        if self.date_mode == DATE_SHIFTED:
+            ctx["shift"] = dt.timedelta(days=date_offset(patient_pk=pid))
+        elif self.date_mode == DATE_FROM_BASELINE:
+            ctx["baseline"] = _baseline(visits, anchor=anchor, enrolled_on=enrolled_on)
+        return ctx
+
+    def date_cell(self, ctx: dict, date: dt.date):
+        if self.date_mode == DATE_SHIFTED:
+            return date + ctx["shift"]
+        if self.date_mode == DATE_FROM_BASELINE:
+            return (date - ctx["baseline"]).days
+        return date
+
+    def age_cell(self, ctx: dict, date: dt.date):
+        age = age_years(born=ctx["born"], on=date)
+        return AGE_CAPPED if self.deidentified and age >= AGE_CAP else age
+
+    def lab_date(self, collected: dt.datetime) -> dt.date:
+        return collected.astimezone(self.tz).date()
+
+
+def _flags(flags) -> str:
+    """Flag codes, semicolon-separated: lab flags are {"code", "label", "source"} objects,
+    scoring flags plain strings."""
+    if not flags:
+        return ""
+    return ";".join(f.get("code", "") if isinstance(f, dict) else str(f) for f in flags)
+
+
+def _tidy_rows(w: _Writer, ctx: dict, assessments: list, labs: list) -> list[list]:
+    rows = []
+    prefix, labels, study, arm = ctx["prefix"], ctx["labels"], ctx["study"], ctx["arm"]
+    for _pid, date, visit_id, code, score, category, version, flags in assessments:
+        rows.append((date, 0, code, [
+            *prefix, w.age_cell(ctx, date), w.date_cell(ctx, date), labels.get(visit_id, ""),
+            "instrument", code, score, "", SCORE_UNITS.get(code, "points"), "", "",
+            category, "", _flags(flags), study, arm, version,
+        ]))
+    for (_pid, collected, visit_id, code, value, unit, comparator, reported_value,
+         reported_unit, status, flags) in labs:
+        date = w.lab_date(collected)
+        rows.append((date, 1, code, [
+            *prefix, w.age_cell(ctx, date), w.date_cell(ctx, date), labels.get(visit_id, ""),
+            "analyte", code, plain_decimal(value), comparator, unit, reported_value,
+            reported_unit, "", status, _flags(flags), study, arm, "",
+        ]))
+    rows.sort(key=itemgetter(0, 1, 2))
+    return [r[3] for r in rows]
+
+
+def _wide_rows(w: _Writer, ctx: dict, assessments: list, labs: list, index: dict) -> list:
+    """One row per visit (timepoint) of the patient, measured or not; lab results without
+    a visit get a row of their own at their collection date. The later of two results of one analyte
+    at one visit wins (the streams are in date order)."""
+    labels, dates = ctx["labels"], ctx["visit_dates"]
+    # Every visit is a row, measured or not: a missed measure is visible as a blank.
+    cells: dict[tuple, dict] = {(date, labels[vid]): {} for vid, date in dates.items()}
+    for _pid, date, visit_id, code, score, category, _version, _flags in assessments:
+        row = cells.setdefault((date, labels.get(visit_id, "")), {})
+        row[index[code]] = score
+        if code in CATEGORY_INSTRUMENTS:
+            row[index[f"{code}_category"]] = category
+    for _pid, collected, visit_id, code, value, _unit, comparator, *_rest in labs:
+        date = dates[visit_id] if visit_id in dates else w.lab_date(collected)
+        row = cells.setdefault((date, labels.get(visit_id, "")), {})
+        if code in index:
+            row[index[code]] = plain_decimal(value)
+            row[index[f"{code}_comparator"]] = comparator
+    width = len(index)
+    rows = []
+    for (date, label), values in sorted(cells.items(), key=itemgetter(0)):
+        measures = [""] * width
+        for i, value in values.items():
+            measures[i] = value
+        rows.append([
+            *ctx["prefix"], w.age_cell(ctx, date), w.date_cell(ctx, date), label,
+            ctx["study"], ctx["arm"], *measures,
+        ])
+    return rows
+
+
+# --- Writing ---------------------------------------------------------------------------
+
+
+def _cohort(*, user, form_or_filters) -> QuerySet[PatientSnapshot]:
+    """The cohort's snapshots; a mapping of filters is validated for this user first."""
+    form = form_or_filters
+    if not isinstance(form, CohortFilterForm):
+        form = CohortFilterForm(data=dict(form_or_filters or {}), user=user)
+    if not form.is_valid():
+        raise ValidationError({
+            field: [e["message"] for e in errors]
+            for field, errors in form.errors.get_json_data().items()
+        })
+    return cohort_queryset(user=user, form=form)
+
+
+def export_write(
+    *,
+    kind: str,
+    user,
+    form_or_filters: CohortFilterForm | Mapping[str, Any] | None,
+    deidentified: bool,
+    date_mode: str,
+    out: TextIO,
+    progress: Callable[[int], None] | None = None,
+    dictionary_format: str = "csv",
+) -> int:
+    """Write one export of the user's cohort to `out` (text, newline=""); returns the
+    number of data rows written.
+
+    `progress(measures_done)` is called about every 10,000 measures. Snapshots are read
+    as they are: call `snapshots_refresh_changed()` first for current data (export_run
+    does). Raises ValidationError for invalid filters or options.
+    """
+    check_options(kind=kind, deidentified=deidentified, date_mode=date_mode)
+    if kind == ExportKind.DICTIONARY:
+        return dictionary_write(out=out, fmt=dictionary_format)
+    cohort = _cohort(user=user, form_or_filters=form_or_filters)
+    w = _Writer(user=user, deidentified=deidentified, date_mode=date_mode)
+    writer = csv.writer(out)
+    if kind == ExportKind.TIDY:
+        writer.writerow(tidy_columns(deidentified=deidentified, date_mode=date_mode))
+        build = _tidy_rows
+    else:
+        header = wide_columns(deidentified=deidentified, date_mode=date_mode)
+        writer.writerow(header)
+        index = {c: i for i, c in enumerate(wide_measure_columns())}
+
+        def build(w, ctx, assessments, labs):
+            return _wide_rows(w, ctx, assessments, labs, index)
+
+    return _stream(cohort, w, writer, build, progress)
+
+
+def _stream(cohort, w: _Writer, writer, build, progress) -> int:
+    ids = cohort.values("patient_id")
+    merged = _merged(
+        _patient_stream(cohort), _visit_stream(ids), _assessment_stream(ids), _lab_stream(ids)
+    )
+    written = done = 0
+    next_report = PROGRESS_EVERY
+    for patient, visits, assessments, labs in merged:
+        ctx = w.prepare(patient, visits)
+        rows = build(w, ctx, assessments, labs)
+        writer.writerows(rows)
+        written += len(rows)
+        done += len(assessments) + len(labs)
+        if progress is not None and done >= next_report:
+            progress(done)
+            next_report = done + PROGRESS_EVERY
+    if progress is not None:
+        progress(done)
+    return written
+
+
+def export_write_naive(
+    *,
+    kind: str,
+    user,
+    form_or_filters: CohortFilterForm | Mapping[str, Any] | None,
+    deidentified: bool,
+    date_mode: str,
+    out: TextIO,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """BENCHMARK ONLY — the naive ORM way, kept for bench/longitudinal.py's comparison.
+
+    Model instances, a loop per patient with queries per patient and per visit, the
+    schedule re-read per patient. Writes the tidy format only. Never used by the app.
+    """
+    from registry.study_selectors import visit_labels  # noqa: PLC0415
+
+    if kind != ExportKind.TIDY:
+        raise ValueError("export_write_naive writes the tidy format only.")
+    check_options(kind=kind, deidentified=deidentified, date_mode=date_mode)
+    cohort = _cohort(user=user, form_or_filters=form_or_filters)
+    writer = csv.writer(out)
+    writer.writerow(tidy_columns(deidentified=deidentified, date_mode=date_mode))
+    w = _Writer(user=user, deidentified=deidentified, date_mode=date_mode)
+    written = 0
+    for snapshot in cohort.order_by("patient_id"):
+        patient = snapshot.patient
+        visits = list(patient.visits.all())
+        labels = visit_labels(patient=patient, visits=visits)
+        enrollment = patient.enrollments.order_by("enrolled_on", "id").last()
+        arm = arm_code_for(user, enrollment) if enrollment else ""
+        ctx = {
+            "born": patient.date_of_birth,
+            "shift": dt.timedelta(days=date_offset(patient_pk=patient.pk)),
+            "baseline": snapshot.anchor_date or patient.enrolled_on,
+        }
+        prefix = [patient.study_id, patient.sex] if deidentified else [
+            patient.study_id, patient.mrn, patient.site.code, patient.family_name,
+            patient.given_name, patient.date_of_birth, patient.sex,
+        ]
+        study = enrollment.study.code if enrollment else ""
+        for visit in visits:
+            for a in visit.assessments.all():
+                writer.writerow([
+                    *prefix, w.age_cell(ctx, visit.date), w.date_cell(ctx, visit.date),
+                    labels.get(visit.pk, ""), "instrument", a.instrument, a.score, "",
+                    SCORE_UNITS.get(a.instrument, "points"), "", "", a.category, "",
+                    _flags(a.flags), study, arm, a.version,
+                ])
+                written += 1
+        for r in patient.lab_results.exclude(status__in=HIDDEN_STATUSES).order_by("collected_at"):
+            date = w.lab_date(r.collected_at)
+            writer.writerow([
+                *prefix, w.age_cell(ctx, date), w.date_cell(ctx, date),
+                labels.get(r.visit_id, ""), "analyte", r.analyte_id, plain_decimal(r.value),
+                r.comparator, r.unit, r.reported_value, r.reported_unit, "", r.status,
+                _flags(r.flags), study, arm, "",
+            ])
+            written += 1
+        if progress is not None:
+            progress(written)
+    return written
+
+
+# --- The data dictionary -----------------------------------------------------------------
+
+DICTIONARY_COLUMNS = ("format", "column", "type", "unit", "allowed_values", "description",
+                      "source")
+_SEX = "female; male"
+_CATEGORIES = "; ".join(Category.values)
+_STATUSES = "; ".join(s for s in ResultStatus.values if s not in HIDDEN_STATUSES)
+_TIMEPOINTS = (
+    "a code of the study's schedule (baseline, month_1, month_3, month_6, month_12 by "
+    f"default); {UNSCHEDULED}; {REGISTRY}; empty for a lab result outside any visit"
+)
+_COMMON = (
+    ("study_id", "text", "", "FR-nnnnnn", "Registry study id of the patient.", "registry"),
+    ("mrn", "text", "", "", "Medical record number at the site. Identified exports only.",
+     "registry"),
+    ("site", "text", "", "", "Site code. Identified exports only.", "registry"),
+    ("family_name", "text", "", "", "Identified exports only.", "registry"),
+    ("given_name", "text", "", "", "Identified exports only.", "registry"),
+    ("date_of_birth", "date", "", "YYYY-MM-DD", "Identified exports only.", "registry"),
+    ("sex", "text", "", _SEX, "Sex recorded at registration.", "registry"),
+)
+_DATES = (
+    ("date", "date", "", "YYYY-MM-DD",
+     "Date of the measure (visit date; collection date for lab results, local time). In a "
+     "de-identified export shifted by a secret per-patient offset of 1–180 days either way: "
+     "intervals within a patient are exact, calendar dates are not.", "registry"),
+    ("days_from_baseline", "integer", "days", "",
+     "Instead of date when chosen: days since the patient's baseline (study day 0 — first "
+     "intervention, else study enrolment; outside a study the baseline visit, else the "
+     "registry enrolment date).", "registry.schedule"),
+    ("visit_timepoint", "text", "", _TIMEPOINTS,
+     "Timepoint of the visit, derived from the schedule of the study the patient was last "
+     "enrolled in.", "registry.schedule"),
+    ("study", "text", "", "study codes", "Study the patient was last enrolled in.",
+     "registry"),
+    ("arm", "text", "", f"arm codes; {BLINDED}",
+     f"Arm code, or {BLINDED!r} when the study is blinded to the person who exported.",
+     "registry (blinding: docs/studies.md)"),
+)
+
+
+def dictionary_rows() -> list[tuple]:
+    """Every column of the tidy and wide formats, with type, unit, allowed values, source."""
+    rows = [("both", *c) for c in _COMMON]
+    rows += [
+        ("tidy", "age_at_measure", "integer", "years", f"0–{AGE_CAP - 1}; {AGE_CAPPED}",
+         f"Completed years on the date of the measure; {AGE_CAPPED} in de-identified exports "
+         f"for ages {AGE_CAP} and over.", "registry"),
+        ("wide", "age_at_visit", "integer", "years", f"0–{AGE_CAP - 1}; {AGE_CAPPED}",
+         "As age_at_measure, on the visit date.", "registry"),
+    ]
+    rows += [("both", *c) for c in _DATES]
+    rows += _tidy_measure_columns()
+    rows += _instrument_rows() + _analyte_rows()
+    return rows
+
+
+def _tidy_measure_columns() -> list[tuple]:
+    codes = ", ".join(instrument_codes() + [a.code for a in catalogue.all_analytes()])
+    return [
+        ("tidy", "measure_type", "text", "", "instrument; analyte", "", "registry"),
+        ("tidy", "measure", "text", "", codes,
+         "Instrument code (instruments.md) or analyte code (biomarkers.md).", "registry"),
+        ("tidy", "score_or_value", "number", "see unit", "",
+         "Instrument score, or the lab value in the analyte's canonical unit. Rows per "
+         "measure below.", "assessments.scoring; biomarkers.catalogue"),
+        ("tidy", "comparator", "text", "", "; ".join(COMPARATOR_VALUES) + "; empty",
+         "Censoring of a lab value as reported (e.g. <0.5 is comparator < and value 0.5); "
+         "never substituted (biomarkers.md §2).", "biomarkers.md §2"),
+        ("tidy", "unit", "text", "", "", "Unit of score_or_value.", "registry"),
+        ("tidy", "reported_value", "text", "", "", "Lab value exactly as received.",
+         "laboratory"),
+        ("tidy", "reported_unit", "text", "", "", "Lab unit exactly as received.",
+         "laboratory"),
+        ("tidy", "category", "text", "", _CATEGORIES, "Instrument category, if it has one.",
+         "assessments.scoring"),
+        ("tidy", "status", "text", "", _STATUSES,
+         "Lab result status; retracted and cancelled results are never exported.",
+         "API.md"),
+        ("tidy", "flags", "text", "", "semicolon-separated",
+         "Threshold flags of a lab result (biomarkers.md §3), or scoring flags of an "
+         "instrument.", "biomarkers.catalogue; assessments.scoring"),
+        ("tidy", "version", "text", "", "", "Scoring rule-set version of the instrument.",
+         "assessments.scoring"),
+    ]
+
+
+def _instrument_rows() -> list[tuple]:
+    rows = []
+    for instrument in sorted(scoring.all_instruments(), key=lambda i: i.code):
+        code = instrument.code
+        meaning = SCORE_MEANING.get(code, "score")
+        allowed = f"0–{instrument.max_score}" if instrument.max_score is not None else ""
+        unit = SCORE_UNITS.get(code, "points")
+        source = f"{instrument.citation} (version {instrument.version})"
+        rows.append(("tidy", f"score_or_value [measure={code}]", "number", unit, allowed,
+                     f"{instrument.name}: {meaning}.", source))
+        rows.append(("wide", code, "number", unit, allowed,
+                     f"{instrument.name}: {meaning}.", source))
+        if code in CATEGORY_INSTRUMENTS:
+            rows.append(("wide", f"{code}_category", "text", "", _CATEGORIES,
+                         f"{instrument.name} category.", source))
+    return rows
+
+
+def _analyte_rows() -> list[tuple]:
+    rows = []
+    for a in catalogue.all_analytes():
+        loinc = ", ".join(a.loinc_codes)
+        source = f"biomarkers.catalogue {a.code}; LOINC {loinc}"
+        allowed = f"{plain_decimal(a.plausible_min)}–{plain_decimal(a.plausible_max)}"
+        text = f"{a.name}, canonical unit."
+        rows.append(("tidy", f"score_or_value [measure={a.code}]", "number", a.canonical_unit,
+                     allowed, text, source))
+        rows.append(("wide", a.code, "number", a.canonical_unit, allowed, text, source))
+        rows.append(("wide", f"{a.code}_comparator", "text", "",
+                     "; ".join(COMPARATOR_VALUES) + "; empty",
+                     f"Censoring of {a.code} (biomarkers.md §2).", "biomarkers.md §2"))
+    return rows
+
+
+def dictionary_write(*, out: TextIO, fmt: str = "csv") -> int:
+    """The data dictionary as CSV or a Markdown table; returns the number of rows."""
+    if fmt not in DICTIONARY_FORMATS:
+        raise ValidationError({"format": [f"Unknown dictionary format {fmt!r}; use csv or md."]})
+    rows = dictionary_rows()
+    if fmt == "csv":
+        writer = csv.writer(out)
+        writer.writerow(DICTIONARY_COLUMNS)
+        writer.writerows(rows)
+        return len(rows)
+    out.write("# Frailty registry export: data dictionary\n\n")
+    out.write("| " + " | ".join(DICTIONARY_COLUMNS) + " |\n")
+    out.write("|" + "---|" * len(DICTIONARY_COLUMNS) + "\n")
+    for row in rows:
+        out.write("| " + " | ".join(_md(cell) for cell in row) + " |\n")
+    return len(rows)
+
+
+def _md(cell) -> str:
+    return str(cell).replace("|", "\\|").replace("\n", " ")
+
+
+def export_filename(*, kind: str, dictionary_format: str = "csv") -> str:
+    ext = dictionary_format if kind == ExportKind.DICTIONARY else "csv"
+    return f"frailty-{kind}.{ext}"
+
