@@ -36,5 +36,9 @@ pytest: install
 
 test: lint check pytest
 
+# Laboratory result ingestion vs raw COPY (PostgreSQL only; DATABASE_URL=postgres://...).
+bench-ingest: install
+	$(BIN)/python bench/ingest.py $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles

@@ -39,6 +39,7 @@ from django.utils import timezone
 
 from biomarkers import bulk, catalogue, units
 from biomarkers.models import (
+    Analyte,
     Hl7Message,
     LabClient,
     LabResult,
@@ -115,6 +116,28 @@ class _RollBack(Exception):  # noqa: N818 - control flow, never escapes this mod
         self.report = report
 
 
+# --- catalogue -----------------------------------------------------------------------------
+
+
+def analyte_catalogue_sync() -> None:
+    """Copy catalogue.py into the Analyte table (what migration 0003 does at deploy).
+
+    Needed again after a test flushes every table (transactional tests).
+    """
+    for position, analyte in enumerate(catalogue.all_analytes()):
+        Analyte.objects.update_or_create(
+            code=analyte.code,
+            defaults={
+                "name": analyte.name,
+                "canonical_unit": analyte.canonical_unit,
+                "loinc_codes": list(analyte.loinc_codes),
+                "is_core": analyte.is_core,
+                "position": position,
+                "definition": analyte.as_dict(),
+            },
+        )
+
+
 # --- sources -------------------------------------------------------------------------------
 
 
@@ -161,6 +184,7 @@ class _Item:
     outcome: ItemOutcome | None = None
     patient: _PatientInfo | None = None
     result: LabResult | None = None
+    collected_on: dt.date | None = None  # local date of collection, computed once
 
 
 @dataclass(frozen=True)
@@ -207,7 +231,12 @@ def _prepare(record: LabRecord, now: dt.datetime) -> _Item | ItemOutcome:
         return _reject(record, *errors)
     if errors:
         return _reject(record, *errors)
-    return _Item(record=record, analyte=analyte, canonical=canonical)
+    collected_on = timezone.localdate(record.collected_at, timezone=_local_zone())
+    return _Item(record=record, analyte=analyte, canonical=canonical, collected_on=collected_on)
+
+
+def _local_zone():
+    return timezone.get_current_timezone()
 
 
 def _canonical(record: LabRecord, analyte: catalogue.Analyte) -> Decimal | None:
@@ -252,7 +281,7 @@ def _visits_for(items: Sequence[_Item]) -> dict[int, list[tuple[dt.date, int]]]:
     if not items:
         return {}
     window = dt.timedelta(days=settings.LAB_RESULT_VISIT_WINDOW_DAYS)
-    dates = [timezone.localdate(item.record.collected_at) for item in items]
+    dates = [item.collected_on for item in items]
     visits = Visit.objects.filter(
         patient_id__in={item.patient.id for item in items},
         date__range=(min(dates) - window, max(dates) + window),
@@ -294,7 +323,7 @@ def _flags(item: _Item, collected: dt.date) -> list[dict[str, str]]:
 
 
 def _build_result(item: _Item, source: LabSource, visit_id: int | None, actor) -> LabResult:
-    record, collected = item.record, timezone.localdate(item.record.collected_at)
+    record, collected = item.record, item.collected_on
     return LabResult(
         patient_id=item.patient.id,
         visit_id=visit_id,
@@ -361,7 +390,7 @@ def _ingest(source: LabSource, records: Sequence[LabRecord], actor, now, visit_i
         item.patient = patients.get(_patient_key(item.record.patient))
         if item.patient is None:
             item.outcome = _park(source, item, actor)
-        elif timezone.localdate(item.record.collected_at) < item.patient.date_of_birth:
+        elif item.collected_on < item.patient.date_of_birth:
             item.outcome = _reject(
                 item.record, "collected_at: the specimen cannot be collected before birth."
             )
@@ -377,8 +406,7 @@ def _ingest(source: LabSource, records: Sequence[LabRecord], actor, now, visit_i
 def _store(source: LabSource, items: list[_Item], actor, now, visit_id: int | None) -> None:
     visits = {} if visit_id else _visits_for(items)
     for item in items:
-        collected = timezone.localdate(item.record.collected_at)
-        linked = visit_id or _closest_visit(visits.get(item.patient.id, []), collected)
+        linked = visit_id or _closest_visit(visits.get(item.patient.id, []), item.collected_on)
         item.result = _build_result(item, source, linked, actor)
     # One attempt per external id in bulk; repeats within the payload come after, in
     # order, and meet the row the first one wrote. Sorting keeps lock order the same in

@@ -9,6 +9,14 @@ import pytest
 
 
 @pytest.fixture
+def analyte_catalogue(db):
+    """The catalogue rows of migration 0003: a transactional test's flush removes them."""
+    from biomarkers import services
+
+    services.analyte_catalogue_sync()
+
+
+@pytest.fixture
 def lab_client(lab_key):
     from biomarkers.models import LabClient
 

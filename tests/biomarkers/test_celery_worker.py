@@ -89,7 +89,7 @@ def celery_worker_process(transactional_db):
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_processes_a_csv_upload(
-    celery_worker_process, client, coordinator, patient_a
+    analyte_catalogue, celery_worker_process, client, coordinator, patient_a
 ):
     from biomarkers.models import LabResult, LabUpload
 

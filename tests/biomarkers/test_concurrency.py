@@ -20,7 +20,7 @@ THREADS = 6
 
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
-def test_racing_duplicate_batches_store_each_result_once(lab_source, patient_a):
+def test_racing_duplicate_batches_store_each_result_once(analyte_catalogue, lab_source, patient_a):
     if connection.vendor != "postgresql":
         need_service("the concurrency test needs PostgreSQL (set DATABASE_URL)")
     payload = [item(patient_a, external_id=f"RACE-{n}", value=str(n % 50)) for n in range(200)]
