@@ -6,6 +6,7 @@ Round trips: each file is parsed back and compared with the database.
 import csv
 import datetime as dt
 import io
+import itertools
 from decimal import Decimal
 
 import pytest
@@ -31,14 +32,17 @@ def _collected(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(9, 30), tzinfo=dt.UTC)
 
 
-def _lab(patient, visit, analyte, value, *, comparator="", reported="", status="final", n=[0]):
-    n[0] += 1
+_IDS = itertools.count(1)
+PRELIMINARY = {"code": "PRELIMINARY", "label": "preliminary", "source": "biomarkers.md"}
+
+
+def _lab(patient, visit, analyte, value, *, comparator="", reported="", status="final"):
     return LabResult.objects.create(
         patient=patient, visit=visit, analyte_id=analyte, value=Decimal(value),
         unit={"IL6": "pg/mL", "TNFA": "pg/mL", "CRP": "mg/L"}[analyte], comparator=comparator,
         reported_value=reported or f"{comparator}{value}", reported_unit="pg/mL",
         collected_at=_collected(visit.date), status=status, source=lab_source_manual(),
-        external_id=f"x{n[0]}", flags=[{"code": "PRELIMINARY", "label": "", "source": ""}] if status == "preliminary" else [],
+        external_id=f"x{next(_IDS)}", flags=[PRELIMINARY] if status == "preliminary" else [],
     )
 
 
