@@ -40,5 +40,10 @@ test: lint check pytest
 bench-ingest: install
 	$(BIN)/python bench/ingest.py $(BENCH_ARGS)
 
+# Timeline, dashboard and export at scale (PostgreSQL only; BENCH_PATIENTS, default 100000;
+# BENCH_DATABASE_URL, default postgres://registry:registry@127.0.0.1:5432/registry_bench_longitudinal).
+bench-longitudinal: install
+	$(BIN)/python bench/longitudinal.py $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles
