@@ -103,3 +103,23 @@ def pytest_configure(config):
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def catalogues(transactional_db):
+    """Put back the catalogues that data migrations load (conditions, analytes).
+
+    A transactional test (real browser, real worker) flushes every table when it ends,
+    catalogues included; the next such test needs them again.
+    """
+    import importlib
+
+    from biomarkers.services import analyte_catalogue_sync
+    from registry.models import Condition
+
+    migration = importlib.import_module("registry.migrations.0002_condition_catalogue")
+    for code, name, frail in migration.CONDITIONS:
+        Condition.objects.update_or_create(
+            code=code, defaults={"name": name, "in_frail_scale": frail}
+        )
+    analyte_catalogue_sync()

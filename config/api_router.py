@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("registry.api.urls")),
     path("", include("assessments.api.urls")),
     path("", include("biomarkers.api.urls")),
+    path("", include("longitudinal.api.urls")),
 ]

@@ -5,10 +5,10 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from core import views as core_views
+from longitudinal import views as longitudinal_views
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", longitudinal_views.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
@@ -25,6 +25,7 @@ urlpatterns = [
     path("patients/", include("registry.urls")),
     path("assessments/", include("assessments.urls")),
     path("labs/", include("biomarkers.urls")),
+    path("", include("longitudinal.urls")),
     path("api/v1/", include("config.api_router")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

@@ -1,27 +1,8 @@
-"""The home page and friendly error pages."""
+"""Friendly error pages (the home page is longitudinal.views.home)."""
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
-
-from registry import selectors
-from registry.access import role_of, sites_visible_to
-
-
-@login_required
-def home(request):
-    patients = selectors.patient_list(user=request.user)
-    return render(
-        request,
-        "core/home.html",
-        {
-            "role": role_of(request.user),
-            "sites": sites_visible_to(request.user),
-            "patient_count": patients.count(),
-            "recent": patients.order_by("-modified_at")[:8],
-        },
-    )
 
 
 def csrf_failure(request, reason=""):

@@ -29,6 +29,12 @@ class CohortFilterForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        # Offer the person's sites and the studies as lists; values are still checked
+        # in clean_* so that the API gives the same messages for typed-in codes.
+        sites = sites_visible_to(user).values_list("code", "name")
+        self.fields["site"].widget = forms.Select(choices=[("", "All my sites"), *sites])
+        studies = Study.objects.values_list("code", "name")
+        self.fields["study"].widget = forms.Select(choices=[("", "Any / all"), *studies])
 
     def clean_site(self):
         code = self.cleaned_data["site"]

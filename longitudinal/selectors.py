@@ -10,7 +10,7 @@ import datetime as dt
 from collections import defaultdict
 
 from django.db import connection
-from django.db.models import Avg, Count, F, Q, QuerySet, StdDev
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from longitudinal import stats
@@ -178,9 +178,10 @@ def change_from_baseline(qs, *, user, study) -> dict:
             value = column(code, tp)
             both = Q(**{f"{base}__isnull": False, f"{value}__isnull": False})
             diff = F(value) - F(base)
+            # Sums rather than STDDEV_SAMP: portable, and defined for n < 2 as well.
             aggregates[f"{code}|{tp}|n"] = Count("pk", filter=both)
-            aggregates[f"{code}|{tp}|mean"] = Avg(diff, filter=both)
-            aggregates[f"{code}|{tp}|sd"] = StdDev(diff, filter=both, sample=True)
+            aggregates[f"{code}|{tp}|sum"] = Sum(diff, filter=both)
+            aggregates[f"{code}|{tp}|sumsq"] = Sum(diff * diff, filter=both)
     groups = _change_groups(qs, aggregates, by_arm=by_arm, study=study)
     return {
         "by_arm": by_arm,
@@ -205,15 +206,19 @@ def _change_group(row, code, name, arm_id) -> dict:
     cells = {}
     for measure in CHANGE_MEASURES:
         for tp in CHANGE_AT:
-            cells[f"{measure}|{tp}"] = _interval(
-                row[f"{measure}|{tp}|n"], row[f"{measure}|{tp}|mean"], row[f"{measure}|{tp}|sd"]
-            )
+            key = f"{measure}|{tp}"
+            cells[key] = _interval(row[f"{key}|n"], row[f"{key}|sum"], row[f"{key}|sumsq"])
     return {"arm": code, "name": name, "arm_id": arm_id, "cells": cells}
 
 
-def _interval(n: int, mean, sd) -> dict:
-    if n < 2 or sd is None:
+def _interval(n: int, total, total_sq) -> dict:
+    """Mean, sample SD and t-based 95 % CI from n, Σx and Σx²."""
+    if not n:
+        return {"n": 0, "mean": None, "sd": None, "ci95": None}
+    mean = total / n
+    if n < 2:
         return {"n": n, "mean": mean, "sd": None, "ci95": None}
+    sd = max((total_sq - n * mean * mean) / (n - 1), 0.0) ** 0.5
     half = stats.t_critical(n - 1) * sd / n**0.5
     return {"n": n, "mean": mean, "sd": sd, "ci95": [mean - half, mean + half]}
 

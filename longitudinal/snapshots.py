@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from assessments.models import Assessment
 from biomarkers.models import HIDDEN_STATUSES, LabResult
+from longitudinal.alerts import alerts_evaluate
 from longitudinal.models import (
     CATEGORY_INSTRUMENTS,
     CHANGE_MEASURES,
@@ -32,6 +33,7 @@ from registry.models import Enrollment, Intervention, Patient, Visit
 from registry.study_selectors import first_intervention_dates, study_windows
 
 CHUNK = 1000
+LOOKBACK = dt.timedelta(seconds=60)
 # Timepoint codes of the study schedule used for change from baseline.
 CHANGE_AT = {"baseline": "base", "month_3": "m3", "month_6": "m6"}
 # Mayo HSCRP / biomarkers.md §3: CRP ≥ 10 mg/L marks acute inflammation; such samples
@@ -180,7 +182,7 @@ def _columns() -> list[str]:
 
 
 def snapshots_refresh(*, patient_ids: Iterable[int]) -> int:
-    """Rebuild the snapshots of these patients; returns how many were written."""
+    """Rebuild the snapshots of these patients, and evaluate their alerts."""
     ids = sorted(set(patient_ids))
     written = 0
     for start in range(0, len(ids), CHUNK):
@@ -192,6 +194,7 @@ def snapshots_refresh(*, patient_ids: Iterable[int]) -> int:
                 rows, update_conflicts=True, unique_fields=["patient"],
                 update_fields=_columns(),
             )
+            alerts_evaluate(patient_ids=chunk)
         written += len(rows)
     return written
 
@@ -215,8 +218,9 @@ def snapshots_refresh_changed() -> int:
     state, _ = SnapshotState.objects.get_or_create(pk=1)
     started = timezone.now()
     # Look back a little: a transaction that committed just after the last refresh may
-    # carry a modified_at from before it.
-    since = state.refreshed_through - dt.timedelta(minutes=5) if state.refreshed_through else None
+    # carry a modified_at from before it. Patients changed in that window are refreshed
+    # again, which costs little and is harmless (upsert).
+    since = state.refreshed_through - LOOKBACK if state.refreshed_through else None
     written = snapshots_refresh(patient_ids=_changed_since(since))
     SnapshotState.objects.filter(
         Q(refreshed_through__lt=started) | Q(refreshed_through__isnull=True), pk=1

@@ -1,0 +1,108 @@
+"""Alert rules: a biomarker above its threshold, a worsening frailty category, a CFS rise
+of 2 or more, an SPPB drop of 2 or more. Evaluated for a set of patients; each rule fires
+once per record that triggers it (unique constraint), so re-evaluating is harmless and
+several processes may evaluate at once."""
+
+from collections import defaultdict
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from assessments.comparison import CATEGORY_RANK
+from assessments.models import Assessment
+from biomarkers.models import HIDDEN_STATUSES, LabResult
+from longitudinal.models import Alert, AlertKind
+
+# Threshold flags (biomarkers.catalogue) that mean "above": the ones worth an alert.
+HIGH_FLAG_WORDS = ("HIGH", "ABOVE", "ACUTE", "CUTOFF")
+CFS_RISE, SPPB_DROP = 2, 2
+
+
+def _lab_alerts(patient_ids) -> list[Alert]:
+    alerts = []
+    results = (
+        LabResult.objects.filter(patient_id__in=patient_ids)
+        .exclude(status__in=HIDDEN_STATUSES)
+        .select_related("analyte")
+    )
+    for r in results:
+        for code, label in map(flag_parts, r.flags):
+            if any(w in code for w in HIGH_FLAG_WORDS):
+                alerts.append(Alert(
+                    patient_id=r.patient_id, kind=AlertKind.BIOMARKER_HIGH,
+                    source=f"lab:{r.pk}:{code}"[:60],
+                    message=f"{r.analyte.name} {r.comparator}{r.value.normalize():f} {r.unit}: "
+                            f"{label}"[:300],
+                    observed_on=r.collected_at.date(),
+                ))
+    return alerts
+
+
+def flag_parts(flag) -> tuple[str, str]:
+    """(code, label) of a result flag, stored as {"code", "label", ...} or a bare code."""
+    if isinstance(flag, dict):
+        return flag.get("code", ""), flag.get("label") or flag.get("code", "")
+    return str(flag), str(flag)
+
+
+def _assessment_alerts(patient_ids) -> list[Alert]:
+    series = defaultdict(list)
+    rows = (
+        Assessment.objects.filter(visit__patient_id__in=patient_ids)
+        .values_list("pk", "visit__patient_id", "visit__date", "instrument", "score", "category")
+        .order_by("visit__date")
+    )
+    for pk, patient_id, date, code, score, category in rows:
+        series[(patient_id, code)].append((pk, date, score, category))
+    alerts = []
+    for (patient_id, code), items in series.items():
+        for before, after in zip(items, items[1:], strict=False):
+            alerts += _pair_alerts(patient_id, code, before, after)
+    return alerts
+
+
+def _pair_alerts(patient_id, code, before, after) -> list[Alert]:
+    pk, date, score, category = after
+    _, old_date, old_score, old_category = before
+    found = []
+    old_rank, new_rank = CATEGORY_RANK.get(old_category), CATEGORY_RANK.get(category)
+    if old_rank is not None and new_rank is not None and new_rank > old_rank:
+        found.append((AlertKind.FRAILTY_WORSE, f"{code}: {old_category} → {category}"))
+    if code == "cfs" and _delta(old_score, score) >= CFS_RISE:
+        found.append((AlertKind.CFS_RISE, f"CFS {old_score:g} → {score:g}"))
+    if code == "sppb" and _delta(score, old_score) >= SPPB_DROP:
+        found.append((AlertKind.SPPB_DROP, f"SPPB {old_score:g} → {score:g}"))
+    return [
+        Alert(patient_id=patient_id, kind=kind, source=f"assessment:{pk}",
+              message=f"{text} (since {old_date:%Y-%m-%d})", observed_on=date)
+        for kind, text in found
+    ]
+
+
+def _delta(low, high) -> float:
+    return (high - low) if low is not None and high is not None else 0
+
+
+def alerts_evaluate(*, patient_ids) -> int:
+    """Create the alerts these patients' records trigger; returns how many are new."""
+    ids = list(patient_ids)
+    candidates = _lab_alerts(ids) + _assessment_alerts(ids)
+    before = Alert.objects.filter(patient_id__in=ids).count()
+    Alert.objects.bulk_create(candidates, ignore_conflicts=True, batch_size=1000)
+    return Alert.objects.filter(patient_id__in=ids).count() - before
+
+
+def open_alerts(*, patients) -> QuerySet[Alert]:
+    """Unacknowledged alerts of these patients (a queryset or a list), newest first."""
+    return (
+        Alert.objects.filter(patient__in=patients, acknowledged_at__isnull=True)
+        .select_related("patient")
+        .order_by("-observed_on", "-id")
+    )
+
+
+def alert_acknowledge(*, user, alert: Alert) -> Alert:
+    if alert.acknowledged_at is None:
+        alert.acknowledged_by, alert.acknowledged_at = user, timezone.now()
+        alert.save(update_fields=["acknowledged_by", "acknowledged_at"])
+    return alert

@@ -1,0 +1,133 @@
+"""Pages: home (with alerts), patient timeline, cohort dashboard and its drill-downs."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from longitudinal import alerts, selectors, timeline
+from longitudinal.filters import CohortFilterForm
+from longitudinal.models import CHANGE_MEASURES, TIMEPOINTS
+from longitudinal.snapshots import snapshots_refresh_changed
+from registry import selectors as registry_selectors
+from registry.access import can_view_cohort, patient_get_for_user, role_of, sites_visible_to
+from registry.services import access_log_record
+
+
+@login_required
+def home(request):
+    patients = registry_selectors.patient_list(user=request.user)
+    snapshots_refresh_changed()  # alerts of records changed since the last look
+    return render(
+        request,
+        "core/home.html",
+        {
+            "role": role_of(request.user),
+            "sites": sites_visible_to(request.user),
+            "patient_count": patients.count(),
+            "recent": patients.order_by("-modified_at")[:8],
+            "alerts": alerts.open_alerts(patients=patients.values("pk"))[:20],
+        },
+    )
+
+
+@login_required
+def patient_timeline(request, study_id):
+    patient = patient_get_for_user(user=request.user, study_id=study_id)
+    access_log_record(user=request.user, patient=patient, request=request)
+    data = timeline.patient_timeline(patient=patient, user=request.user)
+    return render(
+        request,
+        "longitudinal/timeline.html",
+        {
+            "patient": patient,
+            "timeline": data,
+            "charts": timeline.timeline_charts(data),
+            "table": timeline.group_by_date(data),
+        },
+    )
+
+
+@login_required
+@require_POST
+def alert_acknowledge(request, study_id, pk):
+    patient = patient_get_for_user(user=request.user, study_id=study_id)
+    alert = get_object_or_404(patient.alerts, pk=pk)
+    alerts.alert_acknowledge(user=request.user, alert=alert)
+    messages.success(request, "Alert acknowledged.")
+    next_url = request.POST.get("next", "")
+    if next_url.startswith("/") and not next_url.startswith("//"):
+        return redirect(next_url)
+    return redirect("registry:patient_detail", study_id=study_id)
+
+
+def _cohort_form(request) -> CohortFilterForm:
+    if not can_view_cohort(request.user):
+        raise PermissionDenied("The cohort dashboard is for coordinators and administrators.")
+    form = CohortFilterForm(request.GET, user=request.user)
+    form.is_valid()
+    return form
+
+
+@login_required
+def cohort_dashboard(request):
+    form = _cohort_form(request)
+    if form.errors:
+        return render(request, "longitudinal/cohort.html", {"form": form}, status=400)
+    snapshots_refresh_changed()
+    summary = selectors.cohort_summary(user=request.user, form=form)
+    return render(
+        request,
+        "longitudinal/cohort.html",
+        {
+            "form": form, "summary": summary, "query": request.GET.urlencode(),
+            "change_rows": _change_rows(summary["change_from_baseline"]),
+            "biomarker_rows": sorted(summary["biomarkers_by_category"]["analytes"].items()),
+            "completeness_rows": sorted(summary["completeness"]["timepoints"].items(),
+                                        key=lambda kv: TIMEPOINTS.index(kv[0])),
+        },
+    )
+
+
+def _change_rows(change: dict) -> list[dict]:
+    """Rows measure × timepoint, one cell per arm (or the pooled group)."""
+    return [
+        {
+            "measure": measure, "timepoint": tp, "label": label,
+            "cells": [(g, g["cells"][f"{measure}|{tp}"]) for g in change["groups"]],
+        }
+        for measure in CHANGE_MEASURES
+        for tp, label in change["timepoints"].items()
+    ]
+
+
+@login_required
+def cohort_patients(request):
+    """The patients behind one number of the dashboard (same filters, same scoping)."""
+    form = _cohort_form(request)
+    if form.errors:
+        return render(request, "longitudinal/cohort.html", {"form": form}, status=400)
+    cell = request.GET.get("cell", "all")
+    snapshots_refresh_changed()
+    qs = selectors.cohort_queryset(user=request.user, form=form)
+    try:
+        qs = selectors.cell_filter(
+            qs, cell, user=request.user, study=form.selected_study(), today=timezone.localdate()
+        )
+    except (ValueError, TypeError):
+        return render(
+            request, "longitudinal/cohort_patients.html",
+            {"error": f"Unknown figure {cell!r}.", "form": form}, status=400,
+        )
+    page = Paginator(
+        qs.select_related("patient", "site").order_by("patient__study_id"), 50
+    ).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request, "longitudinal/cohort_patients.html",
+        {"page": page, "cell": cell, "form": form, "query": query.urlencode()},
+    )
