@@ -188,6 +188,10 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# De-identified exports shift each patient's dates by a secret per-patient offset
+# (HMAC of the patient id under this key); keep it secret and stable.
+EXPORT_DATE_SHIFT_KEY = env("EXPORT_DATE_SHIFT_KEY", default=SECRET_KEY)
+
 # Celery: with no broker configured, tasks run eagerly in-process (embedded default).
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=CELERY_BROKER_URL)

@@ -1,6 +1,6 @@
 """Longitudinal pages: home, timelines, cohort dashboard."""
 
-from django.urls import path
+from django.urls import include, path
 
 from longitudinal import views
 
@@ -15,4 +15,5 @@ urlpatterns = [
     ),
     path("cohort/", views.cohort_dashboard, name="cohort"),
     path("cohort/patients/", views.cohort_patients, name="cohort_patients"),
+    path("exports/", include("longitudinal.export_urls")),
 ]

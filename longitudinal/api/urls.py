@@ -1,6 +1,6 @@
 """Longitudinal API routes (included at /api/v1/ by config/api_router.py)."""
 
-from django.urls import path
+from django.urls import include, path
 
 from longitudinal.api import views
 
@@ -11,4 +11,5 @@ urlpatterns = [
         name="patient-timeline",
     ),
     path("cohort/summary/", views.CohortSummaryApi.as_view(), name="cohort-summary"),
+    path("", include("longitudinal.api.exports")),
 ]

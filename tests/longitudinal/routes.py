@@ -1,6 +1,8 @@
 """URL-matrix rows for the longitudinal pages and API."""
 
 from longitudinal.models import Alert
+from tests.longitudinal.routes_exports import ROUTES as EXPORT_ROUTES
+from tests.longitudinal.routes_exports import path_kwargs as export_path_kwargs
 from tests.matrix import LOGIN
 
 ROUTES = {
@@ -26,11 +28,6 @@ ROUTES = {
     ),
 }
 
-try:  # the export pages and API, when present
-    from tests.longitudinal.routes_exports import ROUTES as EXPORT_ROUTES
-    from tests.longitudinal.routes_exports import path_kwargs as export_path_kwargs
-except ImportError:  # pragma: no cover - during development only
-    EXPORT_ROUTES, export_path_kwargs = {}, None
 ROUTES.update(EXPORT_ROUTES)
 
 
@@ -39,5 +36,4 @@ def path_kwargs(patient) -> dict:
         patient=patient, kind="cfs_rise", source="test:1", message="CFS 3 → 6",
         observed_on="2025-07-15",
     )
-    extra = export_path_kwargs(patient) if export_path_kwargs else {}
-    return {"alert": alert.pk, **extra}
+    return {"alert": alert.pk, **export_path_kwargs(patient)}

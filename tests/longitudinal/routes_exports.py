@@ -6,7 +6,6 @@ download of a finished file is tested in test_export_views.py.
 """
 
 from django.contrib.auth import get_user_model
-from django.urls import URLResolver, get_resolver
 
 from longitudinal.models import ExportJob
 from tests.matrix import LOGIN
@@ -27,19 +26,6 @@ ROUTES = {
 }
 
 
-
-
-def _route_names(patterns) -> set[str]:
-    names = set()
-    for p in patterns:
-        names |= _route_names(p.url_patterns) if isinstance(p, URLResolver) else {p.name}
-    return names
-
-
-# Until longitudinal/urls.py and the API include the export routes, list none of them
-# (the matrix fails on listed routes that do not exist). Delete once wired.
-if not {"export_create", "exports"} <= _route_names(get_resolver().url_patterns):
-    ROUTES = {}
 
 
 def path_kwargs(patient) -> dict:

@@ -6,10 +6,9 @@ import pytest
 
 from longitudinal.models import ExportJob, ExportStatus
 from tests.factories import staff
-from tests.longitudinal.test_export_views import URLCONF
 from tests.longitudinal.test_export_writer import cohort, study  # noqa: F401 (fixtures)
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls(URLCONF)]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)

@@ -1,49 +1,15 @@
-"""Export pages: the form, progress, download and log; who may use them.
-
-Until longitudinal/urls.py includes the export pages, this module is its own urlconf
-(the real one plus the export routes); afterwards it is simply the real one.
-"""
+"""Export pages: the form, progress, download and log; who may use them."""
 
 import csv
 import io
 
 import pytest
-from django.urls import URLResolver, include, path
 
-import config.urls
-import longitudinal.urls
-from config import api_router
 from longitudinal.models import ExportJob, ExportStatus
 from tests.factories import staff
 from tests.longitudinal.test_export_writer import cohort, study  # noqa: F401 (fixtures)
 
-
-def _names(patterns) -> set[str]:
-    names = set()
-    for p in patterns:
-        if isinstance(p, URLResolver):
-            names |= _names(p.url_patterns)
-        else:
-            names.add(p.name)
-    return names
-
-
-def _urlpatterns():
-    if {"export_create", "exports"} <= _names(config.urls.urlpatterns):
-        return config.urls.urlpatterns  # wired: the real urlconf
-    pages = [*longitudinal.urls.urlpatterns, path("exports/", include("longitudinal.export_urls"))]
-    api = [*api_router.urlpatterns, path("", include("longitudinal.api.exports"))]
-    kept = [
-        p for p in config.urls.urlpatterns
-        if not (isinstance(p, URLResolver) and p.namespace in ("longitudinal", "api"))
-    ]
-    return [*kept, path("", include((pages, "longitudinal"))),
-            path("api/v1/", include((api, "api")))]
-
-
-urlpatterns = _urlpatterns()
-URLCONF = __name__
-pytestmark = [pytest.mark.django_db, pytest.mark.urls(URLCONF)]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
