@@ -7,27 +7,18 @@ as a clinician with a CSRF token (writes with generated, mostly invalid, bodies)
 import pytest
 import schemathesis
 from django.conf import settings
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
 from django.middleware.csrf import _get_new_csrf_string
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from schemathesis.checks import not_a_server_error
 
-from config.wsgi import application
+from tests.schemathesis_app import in_process_schema
 
 
 @pytest.fixture
 def api_schema(db):
-    # Like Django's test client: keep the test's connection (and its transaction) open
-    # across requests instead of closing "old" connections at each request boundary.
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    try:
-        yield schemathesis.openapi.from_wsgi("/api/schema/", application)
-    finally:
-        request_started.connect(close_old_connections)
-        request_finished.connect(close_old_connections)
+    with in_process_schema() as schema:
+        yield schema
 
 
 schema = schemathesis.pytest.from_fixture("api_schema")

@@ -7,24 +7,17 @@ ingestion service (the documented examples reach the success paths).
 
 import pytest
 import schemathesis
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from schemathesis.checks import not_a_server_error
 
-from config.wsgi import application
+from tests.schemathesis_app import in_process_schema
 
 
 @pytest.fixture
 def lab_schema(db):
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    try:
-        yield schemathesis.openapi.from_wsgi("/api/schema/", application)
-    finally:
-        request_started.connect(close_old_connections)
-        request_finished.connect(close_old_connections)
+    with in_process_schema() as schema:
+        yield schema
 
 
 schema = schemathesis.pytest.from_fixture("lab_schema")
