@@ -333,29 +333,12 @@ def naive_dashboard(sample: int) -> tuple[float, int]:
 
 
 def dashboard_inprocess(user, requests: int) -> dict[str, list[float]]:
-    """cohort_summary in this process, per filter variant, after the refresh it needs.
-
-    A stand-in while the HTTP dashboard fails on PostgreSQL: selectors._pg_quartiles
-    imports PercentileCont, which Django 5.2 does not have. It is replaced here, for
-    this measurement only, by the same percentile_cont aggregate written out.
-    """
-    from django.db.models import Aggregate, Count, FloatField
-
+    """The dashboard's two parts timed apart, in this process: the incremental snapshot
+    refresh every request runs first, then cohort_summary per filter variant."""
     from longitudinal import selectors
     from longitudinal.filters import CohortFilterForm
     from longitudinal.snapshots import snapshots_refresh_changed
 
-    class Percentile(Aggregate):
-        function = "percentile_cont"
-        template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
-        output_field = FloatField()
-
-    def quartiles(qs, field):
-        return qs.aggregate(n=Count("pk"), **{
-            k: Percentile(field, fraction=f) for k, f in
-            (("q1", 0.25), ("median", 0.5), ("q3", 0.75))})  # fmt: skip
-
-    selectors._pg_quartiles = quartiles
     times: dict[str, list[float]] = {"snapshots_refresh_changed()": time_each(
         lambda _: snapshots_refresh_changed(), range(requests))}  # fmt: skip
     for label, filters in DASHBOARD_FILTERS:
