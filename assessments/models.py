@@ -53,6 +53,8 @@ class Assessment(TimeStampedModel):
                 violation_error_message="This instrument is already recorded at this visit.",
             ),
         ]
+        # Changed-since scans of the dashboard's incremental refresh.
+        indexes = [models.Index(fields=["modified_at"], name="assessment_modified_idx")]
 
     def __str__(self) -> str:
         return f"{self.instrument} at visit {self.visit_id}: {self.category or self.score}"

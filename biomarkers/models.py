@@ -150,6 +150,8 @@ class LabResult(TimeStampedModel):
             models.CheckConstraint(condition=~Q(external_id=""), name="labresult_external_id"),
         ]
         indexes = [
+            # Changed-since scans of the dashboard's incremental refresh.
+            models.Index(fields=["modified_at"], name="labresult_modified_idx"),
             models.Index(
                 fields=["patient", "analyte", "collected_at"], name="labresult_patient_series"
             ),

@@ -19,21 +19,27 @@ CFS_RISE, SPPB_DROP = 2, 2
 
 
 def _lab_alerts(patient_ids) -> list[Alert]:
-    alerts = []
-    results = (
+    """Results flagged above a threshold; most results carry no flag, so the database
+    leaves those out and only a few columns of the rest are read."""
+    rows = (
         LabResult.objects.filter(patient_id__in=patient_ids)
         .exclude(status__in=HIDDEN_STATUSES)
-        .select_related("analyte")
+        .exclude(flags=[])
+        .exclude(value__isnull=True)
+        .values_list(
+            "pk", "patient_id", "analyte__name", "comparator", "value", "unit",
+            "collected_at", "flags",
+        )
     )
-    for r in results:
-        for code, label in map(flag_parts, r.flags):
+    alerts = []
+    for pk, patient_id, name, comparator, value, unit, collected_at, flags in rows:
+        for code, label in map(flag_parts, flags):
             if any(w in code for w in HIGH_FLAG_WORDS):
                 alerts.append(Alert(
-                    patient_id=r.patient_id, kind=AlertKind.BIOMARKER_HIGH,
-                    source=f"lab:{r.pk}:{code}"[:60],
-                    message=f"{r.analyte.name} {r.comparator}{r.value.normalize():f} {r.unit}: "
-                            f"{label}"[:300],
-                    observed_on=r.collected_at.date(),
+                    patient_id=patient_id, kind=AlertKind.BIOMARKER_HIGH,
+                    source=f"lab:{pk}:{code}"[:60],
+                    message=f"{name} {comparator}{value.normalize():f} {unit}: {label}"[:300],
+                    observed_on=collected_at.date(),
                 ))
     return alerts
 

@@ -79,38 +79,51 @@ def _band_q(today: dt.date, band: str) -> Q:
     return q & Q(date_of_birth__gte=earliest) if earliest else q
 
 
-def latest_distribution(qs) -> dict[str, dict[str, int]]:
-    """Latest category counts per instrument, in one query."""
-    aggregates = {
-        f"{code}__{cat}": Count("pk", filter=Q(**{column(code, "latest"): cat}))
+# Each figure is a pair: the aggregates it needs (named "<figure>|..."), and how to read
+# them back. cohort_summary runs every figure's aggregates in ONE query over the
+# snapshot table, plus one grouped query for change by arm: two scans whatever the size.
+
+
+def _distribution_aggregates() -> dict:
+    return {
+        f"dist|{code}|{cat}": Count("pk", filter=Q(**{column(code, "latest"): cat}))
         for code in CATEGORY_INSTRUMENTS
         for cat in CATEGORIES + OTHER_CATEGORIES
     }
-    row = qs.aggregate(**aggregates)
+
+
+def _distribution(row) -> dict[str, dict[str, int]]:
+    """Latest category counts per instrument."""
     out = defaultdict(dict)
-    for key, n in row.items():
-        code, cat = key.split("__")
-        if n or cat in CATEGORIES:
-            out[code][cat] = n
+    for code in CATEGORY_INSTRUMENTS:
+        for cat in CATEGORIES + OTHER_CATEGORIES:
+            n = row[f"dist|{code}|{cat}"]
+            if n or cat in CATEGORIES:
+                out[code][cat] = n
     return dict(out)
 
 
-def prevalence(qs, today: dt.date, instrument: str = PRIMARY_INSTRUMENT) -> list[dict]:
-    """Frailty prevalence (latest category) by age band and sex, in one query."""
+def _prevalence_aggregates(today: dt.date, instrument: str = PRIMARY_INSTRUMENT) -> dict:
     latest = column(instrument, "latest")
     assessed = ~Q(**{latest: ""})
     aggregates = {}
     for band in AGE_BANDS:
         for sex in ("female", "male"):
             cell = _band_q(today, band) & Q(sex=sex) & assessed
-            aggregates[f"{band}|{sex}|n"] = Count("pk", filter=cell)
-            aggregates[f"{band}|{sex}|frail"] = Count("pk", filter=cell & Q(**{latest: "frail"}))
-    row = qs.aggregate(**aggregates)
+            aggregates[f"prev|{band}|{sex}|n"] = Count("pk", filter=cell)
+            aggregates[f"prev|{band}|{sex}|frail"] = Count(
+                "pk", filter=cell & Q(**{latest: "frail"})
+            )
+    return aggregates
+
+
+def _prevalence(row) -> list[dict]:
+    """Frailty prevalence (latest category) by age band and sex."""
     return [
         {
-            "age_band": band, "sex": sex, "n": row[f"{band}|{sex}|n"],
-            "frail": row[f"{band}|{sex}|frail"],
-            "percent": _percent(row[f"{band}|{sex}|frail"], row[f"{band}|{sex}|n"]),
+            "age_band": band, "sex": sex, "n": row[f"prev|{band}|{sex}|n"],
+            "frail": row[f"prev|{band}|{sex}|frail"],
+            "percent": _percent(row[f"prev|{band}|{sex}|frail"], row[f"prev|{band}|{sex}|n"]),
         }
         for band in AGE_BANDS
         for sex in ("female", "male")
@@ -121,35 +134,18 @@ def _percent(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
-def transitions(qs, instrument: str = PRIMARY_INSTRUMENT) -> dict[str, dict[str, int]]:
-    """Baseline → latest category counts (3 × 3), in one query."""
+def _transition_aggregates(instrument: str = PRIMARY_INSTRUMENT) -> dict:
     base, latest = column(instrument, "baseline"), column(instrument, "latest")
-    aggregates = {
-        f"{a}__{b}": Count("pk", filter=Q(**{base: a, latest: b}))
+    return {
+        f"trans|{a}|{b}": Count("pk", filter=Q(**{base: a, latest: b}))
         for a in CATEGORIES
         for b in CATEGORIES
     }
-    row = qs.aggregate(**aggregates)
-    return {a: {b: row[f"{a}__{b}"] for b in CATEGORIES} for a in CATEGORIES}
 
 
-def biomarkers_by_category(qs, instrument: str = PRIMARY_INSTRUMENT) -> dict[str, dict]:
-    """Median and IQR of the latest value of each biomarker, by latest frailty category."""
-    latest = column(instrument, "latest")
-    out = {}
-    for code in LATEST_BIOMARKERS:
-        field = column(code, "latest")
-        out[code] = {
-            cat: _quartiles(qs.filter(**{latest: cat, f"{field}__isnull": False}), field)
-            for cat in CATEGORIES
-        }
-    return out
-
-
-def _quartiles(qs, field: str) -> dict:
-    if connection.vendor == "postgresql":
-        return _pg_quartiles(qs, field)
-    return stats.quartiles(sorted(qs.values_list(field, flat=True))).as_dict()
+def _transitions(row) -> dict[str, dict[str, int]]:
+    """Baseline → latest category counts (3 × 3)."""
+    return {a: {b: row[f"trans|{a}|{b}"] for b in CATEGORIES} for a in CATEGORIES}
 
 
 class PercentileCont(Aggregate):
@@ -164,14 +160,41 @@ class PercentileCont(Aggregate):
         super().__init__(expression, fraction=float(fraction), **extra)
 
 
-def _pg_quartiles(qs, field: str) -> dict:
-    """percentile_cont in the database: no need to ship 100,000 values to Python."""
-    return qs.aggregate(
-        n=Count("pk"),
-        median=PercentileCont(field, fraction=0.5),
-        q1=PercentileCont(field, fraction=0.25),
-        q3=PercentileCont(field, fraction=0.75),
-    )
+QUARTILES = {"q1": 0.25, "median": 0.5, "q3": 0.75}
+
+
+def _biomarker_cells(instrument: str = PRIMARY_INSTRUMENT):
+    latest = column(instrument, "latest")
+    for code in LATEST_BIOMARKERS:
+        field = column(code, "latest")
+        for cat in CATEGORIES:
+            yield code, cat, field, Q(**{latest: cat, f"{field}__isnull": False})
+
+
+def _biomarker_aggregates() -> dict:
+    """Counts everywhere; quartiles in the database where it can (PostgreSQL)."""
+    aggregates = {}
+    for code, cat, field, cell in _biomarker_cells():
+        aggregates[f"bio|{code}|{cat}|n"] = Count("pk", filter=cell)
+        if connection.vendor == "postgresql":
+            for name, fraction in QUARTILES.items():
+                aggregates[f"bio|{code}|{cat}|{name}"] = PercentileCont(
+                    field, fraction=fraction, filter=cell
+                )
+    return aggregates
+
+
+def _biomarkers(row, qs) -> dict[str, dict]:
+    """Median and IQR of the latest value of each biomarker, by latest frailty category."""
+    out = defaultdict(dict)
+    for code, cat, field, cell in _biomarker_cells():
+        key = f"bio|{code}|{cat}"
+        if connection.vendor == "postgresql":
+            out[code][cat] = {"n": row[f"{key}|n"], **{q: row[f"{key}|{q}"] for q in QUARTILES}}
+        else:  # SQLite has no percentile aggregate: small embedded databases only
+            values = sorted(qs.filter(cell).values_list(field, flat=True))
+            out[code][cat] = stats.quartiles(values).as_dict()
+    return dict(out)
 
 
 def change_from_baseline(qs, *, user, study) -> dict:
@@ -232,32 +255,43 @@ def _interval(n: int, total, total_sq) -> dict:
     return {"n": n, "mean": mean, "sd": sd, "ci95": [mean - half, mean + half]}
 
 
-def overdue(qs, today: dt.date) -> dict[str, int]:
+def _overdue_aggregates(today: dt.date) -> dict:
+    return {f"due|{tp}": Count("pk", filter=Q(**{f"{tp}_due_by__lt": today})) for tp in TIMEPOINTS}
+
+
+def _overdue(row) -> dict[str, int]:
     """Study visits whose window has closed without a visit, per timepoint."""
-    row = qs.aggregate(
-        **{tp: Count("pk", filter=Q(**{f"{tp}_due_by__lt": today})) for tp in TIMEPOINTS}
-    )
-    return row
+    return {tp: row[f"due|{tp}"] for tp in TIMEPOINTS}
 
 
-def completeness(qs) -> dict[str, dict]:
-    """Per timepoint: enrolled patients with a visit, and with each end-point measured."""
+COMPLETENESS_SLOTS = {"baseline": "base", "month_3": "m3", "month_6": "m6"}
+
+
+def _completeness_aggregates() -> dict:
     enrolled = Q(study__isnull=False)
-    aggregates = {"enrolled": Count("pk", filter=enrolled)}
+    aggregates = {"comp|enrolled": Count("pk", filter=enrolled)}
     for tp in TIMEPOINTS:
-        aggregates[f"{tp}|visit"] = Count("pk", filter=enrolled & Q(**{f"{tp}_visit": True}))
-    slots = {"baseline": "base", "month_3": "m3", "month_6": "m6"}
-    for tp, slot in slots.items():
+        aggregates[f"comp|{tp}|visit"] = Count(
+            "pk", filter=enrolled & Q(**{f"{tp}_visit": True})
+        )
+    for tp, slot in COMPLETENESS_SLOTS.items():
         for code in CHANGE_MEASURES:
-            aggregates[f"{tp}|{code}"] = Count(
+            aggregates[f"comp|{tp}|{code}"] = Count(
                 "pk", filter=enrolled & Q(**{f"{column(code, slot)}__isnull": False})
             )
-    row = qs.aggregate(**aggregates)
-    total = row.pop("enrolled")
+    return aggregates
+
+
+def _completeness(row) -> dict[str, dict]:
+    """Per timepoint: enrolled patients with a visit, and with each end point measured."""
+    total = row["comp|enrolled"]
     out = {"enrolled": total, "timepoints": {}}
     for key, n in row.items():
-        tp, what = key.split("|")
-        out["timepoints"].setdefault(tp, {})[what] = {"n": n, "percent": _percent(n, total)}
+        parts = key.split("|")
+        if parts[0] == "comp" and len(parts) == 3:
+            out["timepoints"].setdefault(parts[1], {})[parts[2]] = {
+                "n": n, "percent": _percent(n, total),
+            }
     return out
 
 
@@ -266,19 +300,28 @@ def cohort_summary(*, user, form: CohortFilterForm, today: dt.date | None = None
     today = today or timezone.localdate()
     qs = cohort_queryset(user=user, form=form, today=today)
     study = form.selected_study()
+    row = qs.aggregate(
+        patients=Count("pk"),
+        **_distribution_aggregates(),
+        **_prevalence_aggregates(today),
+        **_transition_aggregates(),
+        **_biomarker_aggregates(),
+        **_overdue_aggregates(today),
+        **_completeness_aggregates(),
+    )
     return {
         "as_of": today.isoformat(),
         "filters": {k: str(v) for k, v in form.active().items()},
-        "patients": qs.count(),
-        "latest_categories": latest_distribution(qs),
-        "prevalence": prevalence(qs, today),
-        "transitions": {"instrument": PRIMARY_INSTRUMENT, "matrix": transitions(qs)},
+        "patients": row["patients"],
+        "latest_categories": _distribution(row),
+        "prevalence": _prevalence(row),
+        "transitions": {"instrument": PRIMARY_INSTRUMENT, "matrix": _transitions(row)},
         "biomarkers_by_category": {
-            "instrument": PRIMARY_INSTRUMENT, "analytes": biomarkers_by_category(qs),
+            "instrument": PRIMARY_INSTRUMENT, "analytes": _biomarkers(row, qs),
         },
         "change_from_baseline": change_from_baseline(qs, user=user, study=study),
-        "overdue_visits": overdue(qs, today),
-        "completeness": completeness(qs),
+        "overdue_visits": _overdue(row),
+        "completeness": _completeness(row),
         "study": study.code if study else None,
     }
 

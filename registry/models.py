@@ -110,11 +110,13 @@ class Patient(TimeStampedModel):
                 name="patient_enrolled_after_birth",
                 violation_error_message="The enrolment date cannot be before the date of birth.",
             ),
-            models.CheckConstraint(
-                condition=~Q(mrn=""), name="patient_mrn_not_blank"
-            ),
+            models.CheckConstraint(condition=~Q(mrn=""), name="patient_mrn_not_blank"),
         ]
-        indexes = [models.Index(fields=["family_name", "given_name"])]
+        indexes = [
+            # Changed-since scans of the dashboard's incremental refresh.
+            models.Index(fields=["modified_at"], name="patient_modified_idx"),
+            models.Index(fields=["family_name", "given_name"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.study_id} {self.family_name}, {self.given_name}"
@@ -223,6 +225,8 @@ class Visit(TimeStampedModel):
                 violation_error_message="Weight must be between 20 and 300 kg.",
             ),
         ]
+        # Changed-since scans of the dashboard's incremental refresh.
+        indexes = [models.Index(fields=["modified_at"], name="visit_modified_idx")]
 
     def __str__(self) -> str:
         return f"{self.patient_id} {self.date} {self.kind}"
@@ -231,9 +235,7 @@ class Visit(TimeStampedModel):
 class AccessLog(models.Model):
     """Who opened which patient record, when. Append-only."""
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="access_log")
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     path = models.CharField(max_length=300)
@@ -267,13 +269,16 @@ class Study(TimeStampedModel):
     """A research protocol followed in the registry: its arms and its visit schedule."""
 
     code = models.SlugField(
-        max_length=32, unique=True,
+        max_length=32,
+        unique=True,
         help_text="Short code used in addresses and exports, e.g. MSC-DF. Letters, digits, "
-                  "hyphens and underscores.",
+        "hyphens and underscores.",
     )
     name = models.CharField(max_length=200)
     registration_id = models.CharField(
-        "registration id", max_length=40, blank=True,
+        "registration id",
+        max_length=40,
+        blank=True,
         help_text="Trial registry number, e.g. NCT02065245.",
     )
     blinded = models.BooleanField(
@@ -315,7 +320,8 @@ class Arm(TimeStampedModel):
         ordering = ["study", "code"]
         constraints = [
             models.UniqueConstraint(
-                fields=["study", "code"], name="arm_code_unique_per_study",
+                fields=["study", "code"],
+                name="arm_code_unique_per_study",
                 violation_error_message="This study already has an arm with this code.",
             ),
             # Target of the composite foreign keys (arm, study) added on PostgreSQL by
@@ -359,11 +365,13 @@ class Timepoint(TimeStampedModel):
         ordering = ["study", "target_day"]
         constraints = [
             models.UniqueConstraint(
-                fields=["study", "code"], name="timepoint_code_unique_per_study",
+                fields=["study", "code"],
+                name="timepoint_code_unique_per_study",
                 violation_error_message="This schedule already has a timepoint with this code.",
             ),
             models.UniqueConstraint(
-                fields=["study", "target_day"], name="timepoint_day_unique_per_study",
+                fields=["study", "target_day"],
+                name="timepoint_day_unique_per_study",
                 violation_error_message="This schedule already has a timepoint on this day.",
             ),
             models.CheckConstraint(
@@ -401,7 +409,8 @@ class Allocation(TimeStampedModel):
         ordering = ["study", "site", "sequence"]
         constraints = [
             models.UniqueConstraint(
-                fields=["study", "site", "sequence"], name="allocation_sequence_unique",
+                fields=["study", "site", "sequence"],
+                name="allocation_sequence_unique",
                 violation_error_message="This allocation number already exists for the site.",
             ),
             models.CheckConstraint(
@@ -434,10 +443,13 @@ class Enrollment(TimeStampedModel):
         ordering = ["study", "enrolled_on", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["patient", "study"], name="enrollment_one_per_patient_per_study",
+                fields=["patient", "study"],
+                name="enrollment_one_per_patient_per_study",
                 violation_error_message="This patient is already enrolled in this study.",
             ),
         ]
+        # Changed-since scans of the dashboard's incremental refresh.
+        indexes = [models.Index(fields=["modified_at"], name="enrollment_modified_idx")]
 
     def __str__(self) -> str:
         return f"{self.patient_id} in {self.study_id}"
@@ -468,12 +480,17 @@ class Intervention(TimeStampedModel):
     # The study it was given in, if any: the study's schedule and safety table count from
     # its first intervention, not from an unrelated exercise programme.
     enrollment = models.ForeignKey(
-        Enrollment, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="interventions", verbose_name="study",
+        Enrollment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="interventions",
+        verbose_name="study",
     )
     kind = models.CharField(max_length=24, choices=InterventionKind.choices)
     product = models.CharField(
-        "product or programme", max_length=200,
+        "product or programme",
+        max_length=200,
         help_text="e.g. allogeneic MSC, or the name of the exercise programme.",
     )
     description = models.TextField(blank=True)
@@ -519,16 +536,19 @@ class Intervention(TimeStampedModel):
                 condition=Q(volume_ml__isnull=True) | Q(volume_ml__gt=0, volume_ml__lte=5000),
                 name="intervention_volume_plausible",
                 violation_error_message="The administered volume must be above 0 and at "
-                                        "most 5000 mL.",
+                "most 5000 mL.",
             ),
             models.CheckConstraint(
-                condition=Q(rate_ml_min__isnull=True)
-                | Q(rate_ml_min__gt=0, rate_ml_min__lte=500),
+                condition=Q(rate_ml_min__isnull=True) | Q(rate_ml_min__gt=0, rate_ml_min__lte=500),
                 name="intervention_rate_plausible",
                 violation_error_message="The rate must be above 0 and at most 500 mL/min.",
             ),
         ]
-        indexes = [models.Index(fields=["patient", "start_date"])]
+        indexes = [
+            # Changed-since scans of the dashboard's incremental refresh.
+            models.Index(fields=["modified_at"], name="intervention_modified_idx"),
+            models.Index(fields=["patient", "start_date"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on {self.start_date}"
@@ -570,8 +590,11 @@ class AeOutcome(models.TextChoices):
 
 
 SERIOUSNESS_CRITERIA = (
-    "criterion_death", "criterion_life_threatening", "criterion_hospitalisation",
-    "criterion_disability", "criterion_other_important",
+    "criterion_death",
+    "criterion_life_threatening",
+    "criterion_hospitalisation",
+    "criterion_disability",
+    "criterion_other_important",
 )
 
 
@@ -582,9 +605,7 @@ def _no_criterion() -> Q:
 class AdverseEvent(TimeStampedModel):
     """An untoward medical event in a patient. Treatment-emergence is derived, never entered."""
 
-    patient = models.ForeignKey(
-        Patient, on_delete=models.CASCADE, related_name="adverse_events"
-    )
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="adverse_events")
     onset_date = models.DateField("onset date")
     resolved_on = models.DateField(
         "resolution date", null=True, blank=True, help_text="Leave empty while ongoing."
@@ -593,11 +614,15 @@ class AdverseEvent(TimeStampedModel):
         max_length=300, help_text="The event in a few words, e.g. pneumonia, infusion reaction."
     )
     severity = models.CharField(
-        max_length=8, choices=Severity.choices, blank=True,
+        max_length=8,
+        choices=Severity.choices,
+        blank=True,
         help_text="Give a severity or a CTCAE grade (or both).",
     )
     ctcae_grade = models.PositiveSmallIntegerField(
-        "CTCAE grade", null=True, blank=True,
+        "CTCAE grade",
+        null=True,
+        blank=True,
         choices=[(g, f"Grade {g}") for g in range(1, 6)],
         help_text="Common Terminology Criteria for Adverse Events, 1 (mild) to 5 (death).",
     )
@@ -612,9 +637,7 @@ class AdverseEvent(TimeStampedModel):
     criterion_disability = models.BooleanField(
         "persistent or significant disability", default=False
     )
-    criterion_other_important = models.BooleanField(
-        "other important medical event", default=False
-    )
+    criterion_other_important = models.BooleanField("other important medical event", default=False)
     relatedness = models.CharField(
         "relatedness to the intervention", max_length=10, choices=Relatedness.choices
     )
@@ -652,14 +675,14 @@ class AdverseEvent(TimeStampedModel):
                 | (Q(serious=True) & ~_no_criterion()),
                 name="adverse_event_serious_iff_criterion",
                 violation_error_message="A serious event needs at least one seriousness "
-                                        "criterion, and a criterion makes the event serious.",
+                "criterion, and a criterion makes the event serious.",
             ),
             models.CheckConstraint(
                 condition=Q(criterion_death=True, outcome="fatal")
                 | (Q(criterion_death=False) & ~Q(outcome="fatal")),
                 name="adverse_event_death_iff_fatal",
                 violation_error_message="An event that resulted in death has the outcome "
-                                        "“fatal”, and only such an event.",
+                "“fatal”, and only such an event.",
             ),
             models.CheckConstraint(
                 condition=~Q(ctcae_grade=5) | Q(outcome="fatal"),

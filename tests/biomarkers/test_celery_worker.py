@@ -51,6 +51,12 @@ def _use_queue(app, queue: str | None, eager: bool) -> None:
     for name in ("queues", "router"):
         app.amqp.__dict__.pop(name, None)
     app.amqp._rtable = None
+    # So are the broker connection pools: one made earlier in the session (with the
+    # default broker URL) would still be used, and the task sent to the wrong broker.
+    if app._pool is not None:
+        app._pool.force_close_all()
+        app._pool = None
+    app.amqp._producer_pool = None
 
 
 @pytest.fixture

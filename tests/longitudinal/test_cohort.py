@@ -138,3 +138,20 @@ def test_the_dashboard_runs_a_fixed_number_of_queries(
     _settle()
     with django_assert_max_num_queries(budget):
         assert coord_client.get(SUMMARY).json()["patients"] == 23
+
+
+def test_biomarker_quartiles_match_the_reference_computation(coord_client, cohort):
+    """On PostgreSQL percentile_cont runs in the database; elsewhere Python computes it:
+    both must give the inclusive quartiles of the latest values."""
+    from longitudinal.stats import quartiles
+
+    _settle()  # then nothing changes before the request: the rows below stay as set
+    values = {"a": 1.0, "b": 2.0, "c": 4.5}
+    for key, value in values.items():
+        PatientSnapshot.objects.filter(pk=cohort[key].pk).update(
+            fried_latest="frail", crp_latest=value
+        )
+    crp = coord_client.get(SUMMARY).json()["biomarkers_by_category"]["analytes"]["CRP"]
+    expected = quartiles(sorted(values.values())).as_dict()
+    assert crp["frail"] == pytest.approx(expected)
+    assert crp["robust"]["n"] == 0
