@@ -440,6 +440,9 @@ def main() -> None:  # noqa: C901 - one linear script, sections commented
         generation = run_manage(url, "generate_cohort", "--patients", str(args.patients),
                                 "--jobs", str(args.jobs), "--force")  # fmt: skip
         generation += f"wall clock incl. process start: {time.perf_counter() - start:.1f} s\n"
+    else:
+        # A reused database must still have the current schema (e.g. new indexes).
+        run_manage(url, "migrate", "--noinput", "-v", "0")
     setup_django(url)
     from django.db import connection
 

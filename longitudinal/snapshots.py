@@ -203,14 +203,17 @@ def _changed_since(since: dt.datetime | None) -> set[int]:
     if since is None:
         return set(Patient.objects.values_list("pk", flat=True))
     recent = Q(modified_at__gt=since)
-    new_or_changed = Patient.objects.filter(recent | Q(snapshot__isnull=True))
-    ids = set(new_or_changed.values_list("pk", flat=True))
-    ids |= set(Visit.objects.filter(recent).values_list("patient_id", flat=True))
-    ids |= set(Assessment.objects.filter(recent).values_list("visit__patient_id", flat=True))
-    ids |= set(LabResult.objects.filter(recent).values_list("patient_id", flat=True))
-    ids |= set(Enrollment.objects.filter(recent).values_list("patient_id", flat=True))
-    ids |= set(Intervention.objects.filter(recent).values_list("patient_id", flat=True))
-    return ids
+    # order_by(): the models' default orderings would join and sort whole tables.
+    sources = [
+        Patient.objects.filter(recent).values_list("pk", flat=True),
+        Patient.objects.filter(snapshot__isnull=True).values_list("pk", flat=True),
+        Visit.objects.filter(recent).values_list("patient_id", flat=True),
+        Assessment.objects.filter(recent).values_list("visit__patient_id", flat=True),
+        LabResult.objects.filter(recent).values_list("patient_id", flat=True),
+        Enrollment.objects.filter(recent).values_list("patient_id", flat=True),
+        Intervention.objects.filter(recent).values_list("patient_id", flat=True),
+    ]
+    return {pk for qs in sources for pk in qs.order_by()}
 
 
 def snapshots_refresh_changed() -> int:
