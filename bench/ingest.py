@@ -24,8 +24,6 @@ import json
 import os
 import platform
 import random
-import socket
-import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -33,7 +31,9 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-PROJECT = Path(__file__).resolve().parents[1]
+from common import PROJECT, recreate_database, setup_django, start_gunicorn  # noqa: E402
+
+
 def plausible(rng: random.Random, median: float) -> float:
     """Log-normal around the median, clipped well inside the plausibility bounds."""
     return round(min(max(rng.lognormvariate(0, 0.4), 0.2), 4.0) * median, 3)
@@ -66,29 +66,6 @@ def bench_database_url() -> str:
         sys.exit("bench/ingest.py needs DATABASE_URL=postgres://... (PostgreSQL only).")
     parts = urlsplit(url)
     return urlunsplit(parts._replace(path=parts.path.rstrip("/") + "_bench"))
-
-
-def recreate_database(url: str) -> None:
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    env = {**os.environ, "DATABASE_URL": url}
-    manage = [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"]
-    subprocess.run(manage, cwd=PROJECT, env=env, check=True)
-
-
-def setup_django(url: str) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    sys.path.insert(0, str(PROJECT))
-    import django
-
-    django.setup()
 
 
 def seed_cohort(patients: int) -> tuple[list[str], str, int]:
@@ -150,40 +127,6 @@ def run_copy(url: str, study_ids: list[str], source_id: int, rows: int) -> float
 
 
 # --- HTTP paths ----------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_gunicorn(url: str, workers: int) -> tuple[subprocess.Popen, int]:
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "DEBUG": "0",
-        "SECRET_KEY": "bench-only-" + "x" * 50,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "0",
-        "LOG_LEVEL": "WARNING",
-        "PYTHONWARNINGS": "ignore::UserWarning",  # whitenoise: no collected static here
-    }
-    command = [
-        sys.executable, "-m", "gunicorn", "config.wsgi:application",
-        "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--log-level", "warning",
-        "--timeout", "120",
-    ]  # fmt: skip
-    server = subprocess.Popen(command, cwd=PROJECT, env=env)
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return server, port
-        except OSError:
-            time.sleep(0.1)
-    server.terminate()
-    sys.exit("gunicorn did not start")
 
 
 def post(port: int, path: str, body: bytes, content_type: str, key: str) -> tuple[int, bytes]:

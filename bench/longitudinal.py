@@ -34,16 +34,22 @@ import platform
 import random
 import resource
 import secrets
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import urlencode, urlsplit
 
-PROJECT = Path(__file__).resolve().parents[1]
+from common import (  # noqa: E402
+    PROJECT,
+    recreate_database,
+    run_manage,
+    setup_django,
+    start_gunicorn,
+)
+
 DEFAULT_URL = "postgres://registry:registry@127.0.0.1:5432/registry_bench_longitudinal"
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 COORDINATOR = "bench.coordinator"
@@ -88,34 +94,6 @@ def bench_database_url() -> str:
     return url
 
 
-def recreate_database(url: str) -> None:
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    run_manage(url, "migrate", "--noinput", "-v", "0")
-
-
-def run_manage(url: str, *args: str) -> str:
-    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "1"}
-    done = subprocess.run([sys.executable, "manage.py", *args], cwd=PROJECT, env=env,
-                          check=True, capture_output=True, text=True)  # fmt: skip
-    return done.stdout
-
-
-def setup_django(url: str) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    sys.path.insert(0, str(PROJECT))
-    import django
-
-    django.setup()
-
-
 def create_coordinator(password: str):
     """An unblinded coordinator of every site (the dashboard's main user)."""
     from django.contrib.auth import get_user_model
@@ -137,38 +115,6 @@ def create_coordinator(password: str):
 
 
 # --- HTTP ------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_gunicorn(url: str, workers: int) -> tuple[subprocess.Popen, int]:
-    port = free_port()
-    env = {
-        **os.environ, "DATABASE_URL": url, "DEBUG": "0", "SECRET_KEY": "bench-only-" + "x" * 50,
-        "ALLOWED_HOSTS": "127.0.0.1", "SECURE_SSL_REDIRECT": "0", "LOG_LEVEL": "WARNING",
-        "PYTHONWARNINGS": "ignore::UserWarning",  # whitenoise: no collected static here
-    }  # fmt: skip
-    command = [
-        sys.executable, "-m", "gunicorn", "config.wsgi:application",
-        "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--log-level", "warning",
-        "--timeout", "300",
-    ]  # fmt: skip
-    # DEBUG off serves hashed static files from the manifest, as in production.
-    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
-                   cwd=PROJECT, env=env, check=True)  # fmt: skip
-    server = subprocess.Popen(command, cwd=PROJECT, env=env)
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return server, port
-        except OSError:
-            time.sleep(0.1)
-    server.terminate()
-    sys.exit("gunicorn did not start")
 
 
 class Client:
@@ -464,7 +410,7 @@ def main() -> None:  # noqa: C901 - one linear script, sections commented
     inprocess = dashboard_inprocess(user, args.dashboard_requests)
     connection.close()
 
-    server, port = start_gunicorn(url, args.workers)
+    server, port = start_gunicorn(url, args.workers, timeout=300, collectstatic=True)
     try:
         client = Client(port)
         client.login(COORDINATOR, password)
