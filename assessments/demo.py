@@ -81,7 +81,7 @@ def _rows(rng, actor, visit, first_date) -> list[Assessment]:
         context, result = services.assessment_score(visit=visit, code=code, inputs=inputs)
         rows.append(
             Assessment(visit=visit, instrument=code, inputs=inputs, context=context,
-                       entered_by=actor, **services._fields_from(result))
+                       entered_by=actor, **services.assessment_fields(result))
         )
     return rows
 

@@ -11,6 +11,7 @@ from django import forms
 
 from assessments.scoring import Field, Instrument
 from assessments.scoring.base import PERFORMANCE_STATUSES
+from core.numbers import json_number
 
 # Filled from the patient and the visit's anthropometrics (instruments.md context).
 CONTEXT_FIELDS = {"sex", "age_years", "height_cm", "weight_kg", "weight_now_kg"}
@@ -43,12 +44,6 @@ def _number_attrs(f: Field) -> dict:
     if f.max is not None:
         attrs["max"] = f.max
     return attrs
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    return value
 
 
 def _choice_field(f: Field) -> forms.Field:
@@ -175,7 +170,7 @@ class InstrumentForm(forms.Form):
         value = data.get(f.name)
         if f.type == "list" and isinstance(value, str):
             return _number_list(value)
-        return _plain(value)
+        return json_number(value)
 
     def clean(self):
         cleaned = super().clean()
@@ -199,7 +194,7 @@ class InstrumentForm(forms.Form):
 
 def _number_list(text: str) -> list[float]:
     try:
-        return [_plain(Decimal(part.strip())) for part in text.split(",") if part.strip()]
+        return [json_number(Decimal(part.strip())) for part in text.split(",") if part.strip()]
     except InvalidOperation:
         raise ValueError(text) from None
 

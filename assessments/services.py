@@ -4,7 +4,6 @@ HTML forms and the API both call `assessment_submit`, so they can never disagree
 """
 
 import datetime as dt
-from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,22 +11,12 @@ from django.db import IntegrityError, transaction
 
 from assessments import scoring
 from assessments.models import Assessment
+from core.dates import age_on
+from core.numbers import json_number
 from registry import services as registry_services
 from registry.access import sites_writable_by
 from registry.models import Patient, Visit
 from registry.study_selectors import visit_kind_for
-
-
-def age_at(birth: dt.date, on: dt.date) -> int:
-    """Completed years of age on a date."""
-    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
-
-
-def _plain(value: Any) -> Any:
-    """JSON-friendly numbers: Decimals from the database become int or float."""
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    return value
 
 
 def assessment_context(*, visit: Visit, instrument: scoring.Instrument) -> dict[str, Any]:
@@ -35,11 +24,11 @@ def assessment_context(*, visit: Visit, instrument: scoring.Instrument) -> dict[
     patient = visit.patient
     known = {
         "sex": patient.sex,
-        "age_years": age_at(patient.date_of_birth, visit.date),
-        "height_cm": _plain(visit.height_cm),
-        "weight_kg": _plain(visit.weight_kg),
+        "age_years": age_on(patient.date_of_birth, visit.date),
+        "height_cm": json_number(visit.height_cm),
+        "weight_kg": json_number(visit.weight_kg),
         # FRAIL and SOF call the current weight weight_now_kg.
-        "weight_now_kg": _plain(visit.weight_kg),
+        "weight_now_kg": json_number(visit.weight_kg),
     }
     wanted = {f.name for f in instrument.fields}
     return {k: v for k, v in known.items() if k in wanted and v is not None}
@@ -66,7 +55,8 @@ def assessment_score(*, visit: Visit | None, code: str, inputs: Any) -> tuple[di
     return context, result.as_dict()
 
 
-def _fields_from(result: dict) -> dict[str, Any]:
+def assessment_fields(result: dict) -> dict[str, Any]:
+    """The Assessment columns of a scoring result (demo data and the generator reuse it)."""
     core = ("score", "max_score", "category", "label", "components", "missing", "flags")
     return {
         "version": result["version"],
@@ -87,7 +77,9 @@ def assessment_submit(*, actor, visit: Visit, instrument: str, inputs: Any) -> A
     if not sites_writable_by(actor).filter(pk=visit.patient.site_id).exists():
         raise PermissionDenied("You cannot record assessments for this patient.")
     context, result = assessment_score(visit=visit, code=instrument, inputs=inputs)
-    values = {"inputs": inputs, "context": context, "entered_by": actor, **_fields_from(result)}
+    values = {
+        "inputs": inputs, "context": context, "entered_by": actor, **assessment_fields(result)
+    }
     assessment = Assessment.objects.filter(visit=visit, instrument=instrument).first()
     if assessment is None:
         assessment = Assessment(visit=visit, instrument=instrument)

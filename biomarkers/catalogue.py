@@ -195,13 +195,25 @@ _CYTOKINE_PREANALYTICS = (
     "Cytokines vary by time of day and rise when serum stays on the clot; trends across "
     "different assays are not comparable (biomarkers.md §5)."
 )
+# Mayo HSCRP / biomarkers.md §3: CRP or hs-CRP at or above this suggests acute
+# inflammation; such samples stay out of chronic-inflammation trends.
+ACUTE_INFLAMMATION_MG_L = Decimal("10")
+ACUTE_INFLAMMATION_ANALYTES = frozenset({"CRP", "HSCRP"})
+
 _ACUTE = Threshold(
     flag="ACUTE_INFLAMMATION",
     label="≥10 mg/L suggests acute infection or inflammation; excluded from "
     "chronic-inflammation trends and risk bands",
     source="Mayo HSCRP",
-    low=Decimal("10"),
+    low=ACUTE_INFLAMMATION_MG_L,
 )
+
+
+def is_acute_inflammation(code: str, value: Any) -> bool:
+    """A CRP / hs-CRP value (canonical mg/L) that marks an acute-inflammation sample."""
+    if code not in ACUTE_INFLAMMATION_ANALYTES or value is None:
+        return False
+    return Decimal(str(value)) >= ACUTE_INFLAMMATION_MG_L
 
 
 def _il6() -> Analyte:

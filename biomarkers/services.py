@@ -53,6 +53,7 @@ from biomarkers.models import (
 )
 from biomarkers.parsing.jsonitem import CSV_COLUMNS, csv_item, json_record
 from biomarkers.parsing.records import VALUELESS_STATUSES, LabRecord, PatientRef
+from core.dates import age_on
 from registry.access import can_view_cohort, can_write_patients
 from registry.models import Patient, Visit
 
@@ -303,10 +304,6 @@ def _closest_visit(visits: list[tuple[dt.date, int]], collected: dt.date) -> int
     return min(candidates)[2] if candidates else None
 
 
-def _age_years(born: dt.date, on: dt.date) -> int:
-    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
-
-
 def _flags(item: _Item, collected: dt.date) -> list[dict[str, str]]:
     flags = []
     if item.canonical is not None:
@@ -314,7 +311,7 @@ def _flags(item: _Item, collected: dt.date) -> list[dict[str, str]]:
             item.analyte,
             item.canonical,
             comparator=item.record.comparator,
-            age_years=_age_years(item.patient.date_of_birth, collected),
+            age_years=age_on(item.patient.date_of_birth, collected),
         )
         flags = [flag.as_dict() for flag in found]
     if item.record.status == ResultStatus.PRELIMINARY:

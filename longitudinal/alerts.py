@@ -34,7 +34,7 @@ def _lab_alerts(patient_ids) -> list[Alert]:
     alerts = []
     for pk, patient_id, name, comparator, value, unit, collected_at, flags in rows:
         for code, label in map(flag_parts, flags):
-            if any(w in code for w in HIGH_FLAG_WORDS):
+            if is_high_flag(code):
                 alerts.append(Alert(
                     patient_id=patient_id, kind=AlertKind.BIOMARKER_HIGH,
                     source=f"lab:{pk}:{code}"[:60],
@@ -42,6 +42,11 @@ def _lab_alerts(patient_ids) -> list[Alert]:
                     observed_on=collected_at.date(),
                 ))
     return alerts
+
+
+def is_high_flag(code: str) -> bool:
+    """Whether a threshold flag of the catalogue means "above" (an alert, a red band)."""
+    return any(word in code for word in HIGH_FLAG_WORDS)
 
 
 def flag_parts(flag) -> tuple[str, str]:

@@ -37,6 +37,7 @@ from assessments import scoring
 from assessments.models import Assessment, Category
 from biomarkers import catalogue
 from biomarkers.models import COMPARATOR_VALUES, HIDDEN_STATUSES, LabResult, ResultStatus
+from core.dates import age_on
 from longitudinal.filters import CohortFilterForm
 from longitudinal.models import CATEGORY_INSTRUMENTS, ExportKind, PatientSnapshot
 from longitudinal.selectors import cohort_queryset
@@ -98,11 +99,6 @@ def date_offset(*, patient_pk: int, key: str | bytes | None = None) -> int:
     digest = hmac.new(key, f"patient:{patient_pk}".encode(), hashlib.sha256).digest()
     n = int.from_bytes(digest[:8], "big") % (2 * SHIFT_DAYS)
     return n - SHIFT_DAYS if n < SHIFT_DAYS else n - SHIFT_DAYS + 1
-
-
-def age_years(*, born: dt.date, on: dt.date) -> int:
-    """Completed years of age on a date."""
-    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
 def plain_decimal(value) -> str:
@@ -269,9 +265,7 @@ def _visit_labels(visits: list, *, study_id, anchor, windows) -> dict[int, str]:
         if study_id is None or anchor is None:
             labels[visit_id] = "baseline" if kind == VisitKind.BASELINE else REGISTRY
             continue
-        window = schedule.window_for(
-            day=schedule.study_day(anchor=anchor, date=date), windows=windows
-        )
+        window = schedule.window_on(anchor=anchor, date=date, windows=windows)
         if window is not None:
             labels[visit_id] = window.code
         else:
@@ -328,7 +322,7 @@ class _Writer:
         return date
 
     def age_cell(self, ctx: dict, date: dt.date):
-        age = age_years(born=ctx["born"], on=date)
+        age = age_on(ctx["born"], date)
         return AGE_CAPPED if self.deidentified and age >= AGE_CAP else age
 
     def lab_date(self, collected: dt.datetime) -> dt.date:

@@ -35,9 +35,9 @@ from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from assessments import scoring
-from assessments.services import age_at
 from biomarkers import catalogue, units
 from biomarkers.services import PRELIMINARY_FLAG, lab_source_for_file
+from core.dates import age_on
 from longitudinal.snapshots import snapshots_refresh
 from registry.models import Arm, Condition, Site, Study, Timepoint
 from registry.schedule import DEFAULT_SCHEDULE
@@ -537,7 +537,7 @@ class Batch:
 
     def _assessments(self, plan: PatientPlan, visit: VisitPlan, stamp: dt.datetime) -> None:
         female = plan.sex == "female"
-        age = age_at(plan.date_of_birth, visit.date)
+        age = age_on(plan.date_of_birth, visit.date)
         inputs = instrument_inputs(self.rng, visit.frailty, female, age)
         for code, share in INSTRUMENT_SHARE.items():
             if visit.timepoint is None and self.rng.random() >= share:
@@ -553,7 +553,7 @@ class Batch:
         rng = self.rng
         collected = self.stamp(visit.date, 8) + dt.timedelta(minutes=rng.randint(0, 120))
         resulted = collected + dt.timedelta(hours=rng.randint(3, 20))
-        age = age_at(plan.date_of_birth, visit.date)
+        age = age_on(plan.date_of_birth, visit.date)
         treated = plan.anchor is not None and visit.date > plan.anchor
         benefit = ARMS[plan.arm][4] if treated else 0.0
         for marker in MARKERS:

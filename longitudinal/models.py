@@ -28,6 +28,8 @@ CHANGE_MEASURES = (
     "six_minute_walk", "sppb", "gait_speed", "grip_strength", "TNFA", "IL6", "CRP",
 )
 CHANGE_TIMEPOINTS = ("base", "m3", "m6")
+# Which study timepoint fills which of those columns.
+TIMEPOINT_SLOTS = {"baseline": "base", "month_3": "m3", "month_6": "m6"}
 # Biomarkers summarised by frailty category (median, IQR).
 LATEST_BIOMARKERS = ("IL6", "TNFA", "CRP", "FIB", "DDIMER_FEU")
 # Study timepoints whose completeness and due dates the dashboard reports.

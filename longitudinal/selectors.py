@@ -19,6 +19,7 @@ from longitudinal.models import (
     CATEGORY_INSTRUMENTS,
     CHANGE_MEASURES,
     LATEST_BIOMARKERS,
+    TIMEPOINT_SLOTS,
     TIMEPOINTS,
     PatientSnapshot,
     column,
@@ -30,7 +31,7 @@ from registry.study_selectors import BLINDED, arm_visible
 CATEGORIES = ("robust", "prefrail", "frail")
 OTHER_CATEGORIES = ("indeterminate", "impaired", "terminally_ill")
 PRIMARY_INSTRUMENT = "fried"
-CHANGE_AT = ("m3", "m6")
+FOLLOW_UPS = ("m3", "m6")  # change from baseline is reported at these
 CHANGE_LABELS = {"m3": "Month 3", "m6": "Month 6"}
 
 
@@ -206,7 +207,7 @@ def change_from_baseline(qs, *, user, study) -> dict:
     aggregates = {}
     for code in CHANGE_MEASURES:
         base = column(code, "base")
-        for tp in CHANGE_AT:
+        for tp in FOLLOW_UPS:
             value = column(code, tp)
             both = Q(**{f"{base}__isnull": False, f"{value}__isnull": False})
             diff = F(value) - F(base)
@@ -218,7 +219,7 @@ def change_from_baseline(qs, *, user, study) -> dict:
     return {
         "by_arm": by_arm,
         "measures": list(CHANGE_MEASURES),
-        "timepoints": {tp: CHANGE_LABELS[tp] for tp in CHANGE_AT},
+        "timepoints": {tp: CHANGE_LABELS[tp] for tp in FOLLOW_UPS},
         "groups": groups,
     }
 
@@ -237,7 +238,7 @@ def _change_groups(qs, aggregates, *, by_arm, study) -> list[dict]:
 def _change_group(row, code, name, arm_id) -> dict:
     cells = {}
     for measure in CHANGE_MEASURES:
-        for tp in CHANGE_AT:
+        for tp in FOLLOW_UPS:
             key = f"{measure}|{tp}"
             cells[key] = _interval(row[f"{key}|n"], row[f"{key}|sum"], row[f"{key}|sumsq"])
     return {"arm": code, "name": name, "arm_id": arm_id, "cells": cells}
@@ -264,9 +265,6 @@ def _overdue(row) -> dict[str, int]:
     return {tp: row[f"due|{tp}"] for tp in TIMEPOINTS}
 
 
-COMPLETENESS_SLOTS = {"baseline": "base", "month_3": "m3", "month_6": "m6"}
-
-
 def _completeness_aggregates() -> dict:
     enrolled = Q(study__isnull=False)
     aggregates = {"comp|enrolled": Count("pk", filter=enrolled)}
@@ -274,7 +272,7 @@ def _completeness_aggregates() -> dict:
         aggregates[f"comp|{tp}|visit"] = Count(
             "pk", filter=enrolled & Q(**{f"{tp}_visit": True})
         )
-    for tp, slot in COMPLETENESS_SLOTS.items():
+    for tp, slot in TIMEPOINT_SLOTS.items():
         for code in CHANGE_MEASURES:
             aggregates[f"comp|{tp}|{code}"] = Count(
                 "pk", filter=enrolled & Q(**{f"{column(code, slot)}__isnull": False})
@@ -361,7 +359,7 @@ def _cell_transition(qs, before, after, **_):
 
 
 def _cell_change(qs, measure, tp, arm, *, user, study, **_):
-    _require(measure in CHANGE_MEASURES and tp in CHANGE_AT, measure)
+    _require(measure in CHANGE_MEASURES and tp in FOLLOW_UPS, measure)
     qs = qs.filter(**{f"{column(measure, 'base')}__isnull": False,
                       f"{column(measure, tp)}__isnull": False})
     if arm == "all":

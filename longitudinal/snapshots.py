@@ -17,12 +17,14 @@ from django.db.models import Q
 from django.utils import timezone
 
 from assessments.models import Assessment
+from biomarkers import catalogue
 from biomarkers.models import HIDDEN_STATUSES, LabResult
 from longitudinal.alerts import alerts_evaluate
 from longitudinal.models import (
     CATEGORY_INSTRUMENTS,
     CHANGE_MEASURES,
     LATEST_BIOMARKERS,
+    TIMEPOINT_SLOTS,
     TIMEPOINTS,
     PatientSnapshot,
     SnapshotState,
@@ -34,11 +36,6 @@ from registry.study_selectors import first_intervention_dates, study_windows
 
 CHUNK = 1000
 LOOKBACK = dt.timedelta(seconds=60)
-# Timepoint codes of the study schedule used for change from baseline.
-CHANGE_AT = {"baseline": "base", "month_3": "m3", "month_6": "m6"}
-# Mayo HSCRP / biomarkers.md §3: CRP ≥ 10 mg/L marks acute inflammation; such samples
-# are left out of chronic-inflammation trends (change from baseline).
-ACUTE_CRP_MG_L = 10.0
 ANALYTES = set(LATEST_BIOMARKERS) | {c for c in CHANGE_MEASURES if c.isupper()}
 
 
@@ -104,9 +101,7 @@ def _label_visits(item: _Patient) -> None:
     for date, _kind, visit_id in item.visits:
         if date < item.enrollment.enrolled_on - dt.timedelta(days=30):
             continue  # registry history before the study
-        window = schedule.window_for(
-            day=schedule.study_day(anchor=item.anchor, date=date), windows=item.windows
-        )
+        window = schedule.window_on(anchor=item.anchor, date=date, windows=item.windows)
         if window is not None:
             item.labels.setdefault(visit_id, window.code)
 
@@ -147,12 +142,13 @@ def _categories(item: _Patient) -> dict:
 def _changes(item: _Patient) -> dict:
     out = {}
     for _date, visit_id, code, score, _cat in item.assessments:
-        slot = CHANGE_AT.get(item.labels.get(visit_id))
+        slot = TIMEPOINT_SLOTS.get(item.labels.get(visit_id))
         if slot and code in CHANGE_MEASURES and score is not None:
             out[column(code, slot)] = score
     for _date, visit_id, code, value in sorted(item.labs):
-        slot = CHANGE_AT.get(item.labels.get(visit_id))
-        if slot and code in CHANGE_MEASURES and not (code == "CRP" and value >= ACUTE_CRP_MG_L):
+        slot = TIMEPOINT_SLOTS.get(item.labels.get(visit_id))
+        # Acute-inflammation samples stay out of chronic trends (biomarkers.md §3).
+        if slot and code in CHANGE_MEASURES and not catalogue.is_acute_inflammation(code, value):
             out[column(code, slot)] = value
     return out
 

@@ -13,7 +13,7 @@ from assessments import scoring
 from assessments.models import Assessment
 from biomarkers import catalogue
 from biomarkers.selectors import lab_results_for_patient
-from longitudinal.alerts import flag_parts
+from longitudinal.alerts import flag_parts, is_high_flag
 from longitudinal.charts import Band, Marker, Point, chart_svg, shared_axis
 from registry.models import Patient
 from registry.study_selectors import (
@@ -23,9 +23,6 @@ from registry.study_selectors import (
     visit_labels,
 )
 
-ACUTE_ANALYTES = {"CRP", "HSCRP"}
-ACUTE_MG_L = 10.0  # biomarkers.md §3 (Mayo HSCRP): ≥ 10 mg/L suggests acute inflammation
-HIGH_WORDS = ("HIGH", "ABOVE", "ACUTE", "CUTOFF")
 LOW_WORDS = ("LOW", "DEFICIENCY", "INSUFFICIENT")
 
 
@@ -99,7 +96,7 @@ def _bands(code: str) -> list[Band]:
         return []
     bands = []
     for t in analyte.thresholds:
-        kind = "high" if any(w in t.flag for w in HIGH_WORDS) else "normal"
+        kind = "high" if is_high_flag(t.flag) else "normal"
         kind = "low" if any(w in t.flag for w in LOW_WORDS) else kind
         bands.append(Band(_num(t.low), _num(t.high), t.label, kind))
     return bands
@@ -127,7 +124,7 @@ def _analyte_series(results, labels) -> list[Series]:
                 "reported": f"{r.reported_value} {r.reported_unit}".strip(),
                 "status": r.status,
                 "preliminary": r.status == "preliminary",
-                "acute": code in ACUTE_ANALYTES and value is not None and value >= ACUTE_MG_L,
+                "acute": catalogue.is_acute_inflammation(code, value),
                 "timepoint": labels.get(r.visit_id, "") if r.visit_id else "",
                 "flags": [flag_parts(f)[0] for f in r.flags],
                 "visit_id": r.visit_id,

@@ -27,7 +27,7 @@ from registry.models import (
     Study,
     VisitKind,
 )
-from registry.schedule import window_for
+from registry.schedule import window_on
 
 STUDY_CODE = "MSC-FRAIL-DF"
 ARMS = [
@@ -146,7 +146,7 @@ def _relabel_visits(actor, enrollments) -> None:
     for enrollment in enrollments:
         anchor = enrollment.enrolled_on  # the infusion is on the enrolment day
         for visit in enrollment.patient.visits.filter(kind=VisitKind.FOLLOW_UP):
-            if window_for(day=(visit.date - anchor).days, windows=windows) is None:
+            if window_on(anchor=anchor, date=visit.date, windows=windows) is None:
                 services.visit_update(actor=actor, visit=visit, kind=VisitKind.UNSCHEDULED)
 
 

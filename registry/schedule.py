@@ -70,6 +70,11 @@ def window_for(*, day: int, windows) -> Window | None:
     return min(matching, key=lambda w: (abs(day - w.target_day), w.target_day))
 
 
+def window_on(*, anchor: dt.date, date: dt.date, windows) -> Window | None:
+    """The timepoint of a visit on this date, counted from the anchor (day 0)."""
+    return window_for(day=study_day(anchor=anchor, date=date), windows=windows)
+
+
 def overlapping(windows) -> list[tuple[Window, Window]]:
     ordered = sorted(windows, key=lambda w: w.target_day)
     return [(a, b) for i, a in enumerate(ordered) for b in ordered[i + 1:] if a.overlaps(b)]

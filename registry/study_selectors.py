@@ -213,8 +213,7 @@ def visit_labels(*, patient: Patient, visits) -> dict[int, str]:
         anchor = anchors.get(e.pk, e.enrolled_on)
         windows = tuple(_window(tp) for tp in timepoints.get(e.study_id, ()))
         for visit in visits:
-            day = schedule.study_day(anchor=anchor, date=visit.date)
-            window = schedule.window_for(day=day, windows=windows)
+            window = schedule.window_on(anchor=anchor, date=visit.date, windows=windows)
             if window is None and visit.date < e.enrolled_on:
                 continue
             name = window.name if window else schedule.UNSCHEDULED

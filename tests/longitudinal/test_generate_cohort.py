@@ -12,6 +12,7 @@ from assessments import services as assessment_services
 from assessments.models import Assessment
 from biomarkers import catalogue, units
 from biomarkers.models import LabResult
+from core.dates import age_on
 from longitudinal.generator import STUDY_CODE
 from longitudinal.models import PatientSnapshot
 from registry.models import Enrollment, Intervention, Patient, Visit
@@ -40,7 +41,7 @@ def test_it_creates_the_requested_patients_with_study_ids(cohort):
 
 def test_ages_stay_between_65_and_100_at_every_visit(cohort):
     for visit in Visit.objects.select_related("patient"):
-        age = assessment_services.age_at(visit.patient.date_of_birth, visit.date)
+        age = age_on(visit.patient.date_of_birth, visit.date)
         assert 65 <= age <= 100
 
 
@@ -58,7 +59,7 @@ def test_assessments_are_scored_exactly_as_the_scoring_modules_would(cohort):
         context, result = assessment_services.assessment_score(
             visit=a.visit, code=a.instrument, inputs=a.inputs
         )
-        expected = assessment_services._fields_from(result)
+        expected = assessment_services.assessment_fields(result)
         assert a.context == context
         for name, value in expected.items():
             assert getattr(a, name) == value, (a.instrument, name)
