@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from assessments import scoring, selectors, services
 from assessments.forms import InstrumentForm
+from assessments.scoring.base import body_mass_index
 from assessments.scoring.fi_definition import prefill_from_context
 from core.forms import add_service_errors
 from registry import services as registry_services
@@ -38,9 +39,11 @@ def _prefill(patient, visit, existing) -> dict[str, dict]:
     """What the registry already knows, pre-filled for instruments not yet recorded:
     comorbidities (FRAIL illnesses, frailty-index items), BMI and grip (frailty index)."""
     conditions = set(patient.conditions.values_list("condition__code", flat=True))
+    # The exact BMI of the recorded height and weight, not the database's float column, so
+    # a BMI of exactly 25 or 30 takes the published side of the cut point (issue 16).
+    bmi = body_mass_index(visit.height_cm, visit.weight_kg) if visit else None
     deficits = prefill_from_context(
-        conditions, bmi=visit.bmi if visit else None, sex=patient.sex,
-        grip_kg=_known_grip(existing),
+        conditions, bmi=bmi, sex=patient.sex, grip_kg=_known_grip(existing)
     )
     return {
         "frailty_index": {"deficits": deficits},

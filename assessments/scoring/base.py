@@ -10,8 +10,11 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any, Literal
+
+from .exact import exact_arithmetic, ratio, to_decimal
 
 FieldType = Literal[
     "number", "integer", "boolean", "choice", "list", "object", "performance", "text"
@@ -390,35 +393,25 @@ def age_field(**kwargs: Any) -> Field:
     return Field("age_years", "number", unit="years", min=18, max=120, help_text="Age.", **kwargs)
 
 
-# ---------------------------------------------------------------- arithmetic helpers
+# ---------------------------------------------------------------- derived measures
 
 
-def to_decimal(value: float | int | Decimal) -> Decimal:
-    """Exact decimal of what the clinician typed: str() gives the shortest float repr."""
-    return value if isinstance(value, Decimal) else Decimal(str(value))
-
-
-def rounded(value: Decimal | None, places: int) -> float | None:
-    """Half-up rounding for display values (Python's round() is banker's rounding)."""
-    if value is None:
-        return None
-    return float(value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
-
-
-def body_mass_index(height_cm: Any, weight_kg: Any) -> Decimal | None:
-    """BMI = weight_kg / (height_cm/100)², unrounded (instruments.md §0)."""
+def body_mass_index(height_cm: Any, weight_kg: Any) -> Fraction | None:
+    """BMI = weight_kg / (height_cm/100)², unrounded and exact (instruments.md §0)."""
     if height_cm is None or weight_kg is None:
         return None
-    metres = to_decimal(height_cm) / 100
-    return to_decimal(weight_kg) / (metres * metres)
+    metres = ratio(height_cm, 100)
+    return Fraction(to_decimal(weight_kg)) / (metres * metres)
 
 
-def percent_loss(prior: Any, now: Any) -> Decimal | None:
-    """(prior − now) / prior × 100 in Decimal, so exactly 5.00 % stays 5.00 %."""
+def percent_loss(prior: Any, now: Any) -> Fraction | None:
+    """(prior − now) / prior × 100, exact, so exactly 5.00 % stays 5.00 %."""
     if prior is None or now is None:
         return None
     before = to_decimal(prior)
-    return (before - to_decimal(now)) / before * 100
+    with exact_arithmetic():
+        lost = before - to_decimal(now)
+    return ratio(lost, before) * 100
 
 
 def performance_value(value: Any) -> Decimal | str | None:

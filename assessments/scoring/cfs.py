@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from .base import FRAIL, PREFRAIL, ROBUST, Field, Instrument, ScoreResult, ScoringError, register
+from .exact import Bands, Cutoff
 
 CODE = "cfs"
 DEFAULT_VERSION = "cfs_v2_2020"
@@ -42,6 +43,18 @@ LABELS: dict[str, tuple[str, ...]] = {
     ),
 }
 
+# instruments.md §2 (Rockwood 2005/2020): 1-3 robust, 4 pre-frail, 5-8 frail (5-7 on
+# CSHA), 9 terminally ill: a prognosis, not more frailty, kept out of ordinal averages.
+ROCKWOOD = "Rockwood 2005 (CMAJ 173:489); Rockwood & Theou 2020; instruments.md §2"
+CATEGORIES = Bands(
+    (
+        (Cutoff("<=", 3, ROCKWOOD), ROBUST),
+        (Cutoff("<=", 4, ROCKWOOD), PREFRAIL),
+        (Cutoff("<=", 8, ROCKWOOD), FRAIL),
+    ),
+    otherwise=TERMINALLY_ILL,
+)
+
 FIELDS = (
     Field("version", "choice", choices=tuple(LABELS), default=DEFAULT_VERSION,
           help_text="Scale version: cfs_v2_2020 (default), cfs9_2007 or csha7_2005."),
@@ -52,13 +65,7 @@ FIELDS = (
 
 
 def categorize(level: int) -> str:
-    """1-3 robust, 4 pre-frail, 5-8 frail (5-7 on CSHA), 9 terminally ill."""
-    if level <= 3:
-        return ROBUST
-    if level == 4:
-        return PREFRAIL
-    # Level 9 is a prognosis, not more frailty: kept out of ordinal averages.
-    return TERMINALLY_ILL if level == 9 else FRAIL
+    return CATEGORIES(level)
 
 
 def score(values: dict[str, Any]) -> ScoreResult:

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any, Literal
 
-from .base import UNABLE, to_decimal
+from .base import UNABLE
+from .exact import Bands, Cutoff, Exact, to_decimal, to_exact
 from .fried import grip_cutoff
 
 Kind = Literal["binary", "ordinal", "continuous"]
@@ -232,31 +232,38 @@ DEFINITION = validate_definition(
 
 # ---------------------------------------------------------------- continuous mappings
 
-# Obesity and underweight cut points of WHO (2000) as used in published frailty indices.
-BMI_UNDERWEIGHT = Decimal("18.5")
-BMI_OVERWEIGHT = Decimal(25)
-BMI_OBESE = Decimal(30)
+# Obesity and underweight cut points of WHO (2000) as used in published frailty indices:
+# BMI < 18.5 or ≥ 30 → 1; 25 ≤ BMI < 30 → 0.5; else 0 (instruments.md §3), on the exact BMI.
+WHO = "WHO 2000 BMI classification (TRS 894); instruments.md §3"
+BMI_DEFICIT = Bands(
+    (
+        (Cutoff("<", "18.5", WHO), 1),
+        (Cutoff("<", 25, WHO), 0),
+        (Cutoff("<", 30, WHO), 0.5),
+    ),
+    otherwise=1,
+)
 
 
-def bmi_deficit(bmi: Any) -> float:
-    """BMI < 18.5 or ≥ 30 → 1; 25 ≤ BMI < 30 → 0.5; else 0 (instruments.md §3)."""
-    value = to_decimal(bmi)
-    if value < BMI_UNDERWEIGHT or value >= BMI_OBESE:
-        return 1
-    return 0.5 if value >= BMI_OVERWEIGHT else 0
+def bmi_deficit(bmi: Exact | float) -> float:
+    """The BMI item's value; pass the exact BMI (base.body_mass_index), as a float is read
+    as its decimal text."""
+    return BMI_DEFICIT(to_exact(bmi))
 
 
-def grip_deficit(sex: str, bmi: Any, grip_kg: Any) -> int:
+def grip_deficit(sex: str, bmi: Exact | float, grip_kg: Any) -> int:
     """1 when grip is at or below the Fried 2001 cut-off for sex and BMI (unable = weak)."""
     if grip_kg == UNABLE:
         return 1
-    return int(to_decimal(grip_kg) <= grip_cutoff(sex, bmi))
+    return int(grip_cutoff(sex, to_exact(bmi)).met_by(to_decimal(grip_kg)))
 
 
 def prefill_from_context(
-    conditions: set[str], bmi: Any = None, sex: str | None = None, grip_kg: Any = None
+    conditions: set[str], bmi: Exact | float | None = None, sex: str | None = None,
+    grip_kg: Any = None,
 ) -> dict[str, float]:
-    """Suggested deficit values from what the registry already holds.
+    """Suggested deficit values from what the registry already holds. Pass the exact BMI
+    (base.body_mass_index of the visit's height and weight), not the database's float.
 
     Comorbidity items are 1 when the condition is on the patient's record and 0 when it is
     not (the record is the registry's problem list); the clinician confirms the form.

@@ -7,7 +7,7 @@ predicts outcomes in middle aged African Americans. J Nutr Health Aging
 
 from __future__ import annotations
 
-from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from .base import (
@@ -20,9 +20,9 @@ from .base import (
     count_score_result,
     percent_loss,
     register,
-    rounded,
     weight_field,
 )
+from .exact import Bands, Cutoff, Exact, rounded
 
 CODE = "frail"
 VERSION = "frail-2012.1"
@@ -35,12 +35,19 @@ ILLNESSES = (
     "hypertension", "diabetes", "cancer", "chronic_lung_disease", "heart_attack",
     "congestive_heart_failure", "angina", "asthma", "arthritis", "stroke", "kidney_disease",
 )
+MORLEY = "Morley 2012 (J Nutr Health Aging 16:601)"
 # Morley 2012: fatigue "all" or "most of the time" (1-2 on the 1-5 scale) scores.
-FATIGUE_POSITIVE_MAX = 2
+FATIGUED = Cutoff("<=", 2, MORLEY)
 # Morley 2012: 5 or more of the 11 illnesses scores.
-ILLNESS_COUNT_MIN = 5
+MANY_ILLNESSES = Cutoff(">=", 5, MORLEY)
 # Morley 2012: weight loss of more than 5 % in the past year; exactly 5.00 % does not.
-WEIGHT_LOSS_PERCENT = Decimal(5)
+WEIGHT_LOSS = Cutoff(">", 5, MORLEY)
+# Morley 2012: 0 robust, 1-2 pre-frail, 3-5 frail.
+CATEGORIES = Bands(
+    ((Cutoff("<=", 0, MORLEY), ROBUST), (Cutoff("<=", 2, MORLEY), PREFRAIL)), otherwise=FRAIL
+)
+# The weight-loss percentage is shown to 2 decimals; the item uses the exact value.
+DERIVED_PLACES = 2
 
 LABELS = {ROBUST: "robust", PREFRAIL: "pre-frail", FRAIL: "frail"}
 
@@ -61,25 +68,25 @@ FIELDS = (
 
 
 def categorize(score: int) -> str:
-    """Morley 2012: 0 robust, 1-2 pre-frail, 3-5 frail."""
-    if score == 0:
-        return ROBUST
-    return PREFRAIL if score <= 2 else FRAIL
+    return CATEGORIES(score)
 
 
 def _yes(value: bool | None) -> int | None:
     return None if value is None else int(value)
 
 
-def _items(values: dict[str, Any], loss: Decimal | None) -> dict[str, int | None]:
-    fatigue = values.get("fatigue")
+def _meets(cutoff: Cutoff, value: Exact | None) -> int | None:
+    return None if value is None else int(cutoff.met_by(value))
+
+
+def _items(values: dict[str, Any], loss: Fraction | None) -> dict[str, int | None]:
     illnesses = values.get("illnesses")
     return {
-        "fatigue": None if fatigue is None else int(fatigue <= FATIGUE_POSITIVE_MAX),
+        "fatigue": _meets(FATIGUED, values.get("fatigue")),
         "resistance": _yes(values.get("resistance_difficulty")),
         "ambulation": _yes(values.get("ambulation_difficulty")),
-        "illnesses": None if illnesses is None else int(len(illnesses) >= ILLNESS_COUNT_MIN),
-        "loss_of_weight": None if loss is None else int(loss > WEIGHT_LOSS_PERCENT),
+        "illnesses": _meets(MANY_ILLNESSES, None if illnesses is None else len(illnesses)),
+        "loss_of_weight": _meets(WEIGHT_LOSS, loss),
     }
 
 
@@ -89,7 +96,7 @@ def score(values: dict[str, Any]) -> ScoreResult:
     components = _items(values, loss)
     derived = {
         "illness_count": None if illnesses is None else len(illnesses),
-        "weight_loss_percent": rounded(loss, 2),
+        "weight_loss_percent": rounded(loss, DERIVED_PLACES),
     }
     return count_score_result(
         instrument=CODE, version=VERSION, components=components, max_score=5,

@@ -28,6 +28,7 @@ from .base import (
     is_number,
     register,
 )
+from .exact import Bands, Cutoff, rounded, to_decimal
 from .fi_definition import DEFINITION, FIDefinition
 
 CODE = "frailty_index"
@@ -37,14 +38,20 @@ CITATION = (
     "2008;8:24; categories: Song X, et al. J Am Geriatr Soc 2010;58:681-687."
 )
 
-# Song 2010: FI ≤ 0.08 robust, 0.08 < FI < 0.25 pre-frail, ≥ 0.25 frail.
-ROBUST_MAX = Fraction(8, 100)
-FRAIL_MIN = Fraction(25, 100)
+# Song 2010: FI ≤ 0.08 robust, 0.08 < FI < 0.25 pre-frail, ≥ 0.25 frail; FI is an exact
+# fraction of the deficit values, so 4 of 50 is exactly 0.08.
+SONG = "Song 2010 (J Am Geriatr Soc 58:681)"
+CATEGORIES = Bands(
+    ((Cutoff("<=", "0.08", SONG), ROBUST), (Cutoff("<", "0.25", SONG), PREFRAIL)), otherwise=FRAIL
+)
 # Rockwood & Mitnitski 2006: FI above ~0.7 is rarely survivable; flag, do not reject.
-SUBMAXIMAL_LIMIT = Fraction(7, 10)
+ABOVE_SUBMAXIMAL = Cutoff(">", "0.7", "Rockwood & Mitnitski 2006 (Mech Ageing Dev 127:494)")
 ABOVE_LIMIT_FLAG = "fi_above_submaximal_limit"
 # Searle 2008: an index needs most items answered; below 80 % it is not reported.
-MIN_PRESENT = Fraction(80, 100)
+ENOUGH_PRESENT = Cutoff(">=", "0.8", "Searle 2008 (BMC Geriatr 8:24); instruments.md §3")
+# instruments.md §3: "Store full precision; show 2 decimals" — the score is the nearest
+# float to the exact FI, never a 2-decimal value that could sit on the other side of 0.08.
+SCORE_PLACES = None
 
 LABELS = {ROBUST: "robust", PREFRAIL: "pre-frail", FRAIL: "frail", INDETERMINATE: "indeterminate"}
 
@@ -56,9 +63,7 @@ FIELDS = (
 
 
 def categorize(fi: Fraction) -> str:
-    if fi <= ROBUST_MAX:
-        return ROBUST
-    return PREFRAIL if fi < FRAIL_MIN else FRAIL
+    return CATEGORIES(fi)
 
 
 def clean_deficits(deficits: Mapping[str, Any], definition: FIDefinition) -> dict[str, Any]:
@@ -91,20 +96,21 @@ def score_deficits(deficits: Mapping[str, Any], definition: FIDefinition) -> Sco
     """Score against any valid definition (the registered instrument uses DEFINITION)."""
     cleaned = clean_deficits(deficits, definition)
     values = {code: cleaned.get(code) for code in definition.codes()}
-    present = [Fraction(v) for v in values.values() if v is not None]
+    present = [Fraction(to_decimal(v)) for v in values.values() if v is not None]
     missing = tuple(code for code, v in values.items() if v is None)
     total = len(definition.codes())
     derived = {"items_present": len(present), "items_total": total}
-    if not present or Fraction(len(present), total) < MIN_PRESENT:
+    if not present or not ENOUGH_PRESENT.met_by(Fraction(len(present), total)):
         return _result(definition, None, INDETERMINATE, values, missing, (), derived)
     fi = sum(present, Fraction(0)) / len(present)
-    flags = (ABOVE_LIMIT_FLAG,) if fi > SUBMAXIMAL_LIMIT else ()
-    return _result(definition, float(fi), categorize(fi), values, missing, flags, derived)
+    flags = (ABOVE_LIMIT_FLAG,) if ABOVE_SUBMAXIMAL.met_by(fi) else ()
+    score = rounded(fi, SCORE_PLACES)
+    return _result(definition, score, categorize(fi), values, missing, flags, derived)
 
 
 def _result(
     definition: FIDefinition,
-    fi: float | None,
+    fi: int | float | None,
     category: str,
     values: dict[str, Any],
     missing: tuple[str, ...],
@@ -114,7 +120,7 @@ def _result(
     return ScoreResult(
         instrument=CODE,
         version=definition.version,
-        score=fi,  # full precision is stored; screens show 2 decimals
+        score=fi,
         max_score=1,
         category=category,
         label=LABELS[category],

@@ -12,7 +12,7 @@ spirit of the determinable-category rule of instruments.md §0.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from .base import (
@@ -29,11 +29,10 @@ from .base import (
     percent_loss,
     performance_value,
     register,
-    rounded,
     sex_field,
-    to_decimal,
     weight_field,
 )
+from .exact import Bands, Cutoff, Exact, rounded, to_decimal
 
 CODE = "fried"
 VERSION = "fried-2001.1"
@@ -42,35 +41,55 @@ CITATION = (
     "phenotype. J Gerontol A Biol Sci Med Sci 2001;56(3):M146-M156."
 )
 
-# A stratum is (inclusive upper bound of the stratifying variable or None, cut-off).
-Strata = tuple[tuple[Decimal | None, Decimal], ...]
+SOURCE = "Fried 2001 Table 1 (J Gerontol A 56:M146)"
 
-# Fried 2001 Table 1, weakness: grip strength (kg) at or below the cut-off, by sex and BMI.
-GRIP_CUTOFFS: dict[str, Strata] = {
-    "male": (
-        (Decimal(24), Decimal(29)),
-        (Decimal(26), Decimal(30)),
-        (Decimal(28), Decimal(30)),
-        (None, Decimal(32)),
+
+def _at_most(bound: int | str) -> Cutoff:
+    return Cutoff("<=", bound, SOURCE)
+
+
+def _at_least(bound: int | str) -> Cutoff:
+    return Cutoff(">=", bound, SOURCE)
+
+
+# Fried 2001 Table 1, weakness: grip strength (kg) at or below the cut-off of the sex and
+# BMI stratum. Strata are half-open (BMI ≤ 24, 24 < BMI ≤ 26, ...; instruments.md §1), read
+# top-down on the exact BMI.
+GRIP_STRATA: dict[str, Bands] = {
+    "male": Bands(
+        (
+            (_at_most(24), _at_most(29)),
+            (_at_most(26), _at_most(30)),
+            (_at_most(28), _at_most(30)),
+        ),
+        otherwise=_at_most(32),
     ),
-    "female": (
-        (Decimal(23), Decimal(17)),
-        (Decimal(26), Decimal("17.3")),
-        (Decimal(29), Decimal(18)),
-        (None, Decimal(21)),
+    "female": Bands(
+        (
+            (_at_most(23), _at_most(17)),
+            (_at_most(26), _at_most("17.3")),
+            (_at_most(29), _at_most(18)),
+        ),
+        otherwise=_at_most(21),
     ),
 }
-# Fried 2001 Table 1, slowness: 15-ft walk time (s) at or above the cut-off, by sex/height.
-WALK_CUTOFFS: dict[str, Strata] = {
-    "male": ((Decimal(173), Decimal(7)), (None, Decimal(6))),
-    "female": ((Decimal(159), Decimal(7)), (None, Decimal(6))),
+# Fried 2001 Table 1, slowness: 15-ft walk time (s) at or above the cut-off of the sex
+# and height (cm) stratum.
+WALK_STRATA: dict[str, Bands] = {
+    "male": Bands(((_at_most(173), _at_least(7)),), otherwise=_at_least(6)),
+    "female": Bands(((_at_most(159), _at_least(7)),), otherwise=_at_least(6)),
 }
 # Fried 2001 Table 1, low activity: Minnesota LTA kcal/week below the cut-off.
-KCAL_CUTOFFS: dict[str, Decimal] = {"male": Decimal(383), "female": Decimal(270)}
-# Fried 2001 / CHS: "more than 10 lb"; measured mode uses ≥ 5 % of prior-year weight.
-WEIGHT_LOSS_PERCENT = Decimal(5)
+LOW_KCAL: dict[str, Cutoff] = {"male": Cutoff("<", 383, SOURCE), "female": Cutoff("<", 270, SOURCE)}
+# Fried 2001 / CHS: "more than 10 lb"; measured mode: loss ≥ 5 % of prior-year weight
+# (instruments.md §1), compared exactly so 5.00 % is positive.
+WEIGHT_LOSS = Cutoff(">=", 5, "Fried 2001; instruments.md §1")
 # CES-D items 7 and 20: "a moderate amount / most of the time" (3+ days) is exhausted.
-CESD_EXHAUSTED = 2
+EXHAUSTED = Cutoff(">=", 2, "Fried 2001 (CES-D items 7 and 20)")
+# Fried 2001: 0 robust, 1-2 intermediate (pre-frail), 3+ frail.
+CATEGORIES = Bands(((_at_most(0), ROBUST), (_at_most(2), PREFRAIL)), otherwise=FRAIL)
+# BMI and weight-loss percentage are shown to 2 decimals; criteria use the exact values.
+DERIVED_PLACES = 2
 
 LABELS = {ROBUST: "robust", PREFRAIL: "pre-frail", FRAIL: "frail"}
 
@@ -98,30 +117,22 @@ FIELDS = (
 
 
 def categorize(score: int) -> str:
-    """Fried 2001: 0 robust, 1-2 intermediate (pre-frail), 3+ frail."""
-    if score == 0:
-        return ROBUST
-    return PREFRAIL if score <= 2 else FRAIL
+    return CATEGORIES(score)
 
 
-def stratum_cutoff(strata: Strata, value: Decimal) -> Decimal:
-    return next(cut for upper, cut in strata if upper is None or value <= upper)
-
-
-def grip_cutoff(sex: str, bmi: Any) -> Decimal:
-    """Fried grip cut-off (kg) for a sex and BMI; also used by the frailty index."""
-    return stratum_cutoff(GRIP_CUTOFFS[sex], to_decimal(bmi))
+def grip_cutoff(sex: str, bmi: Exact) -> Cutoff:
+    """Fried grip cut-off for a sex and exact BMI; also used by the frailty index."""
+    return GRIP_STRATA[sex](bmi)
 
 
 def _candidate_cutoffs(
-    table: Mapping[str, Strata], sex: str | None, value: Any
-) -> list[Decimal]:
+    table: Mapping[str, Bands], sex: str | None, stratifier: Exact | None
+) -> list[Cutoff]:
     """Cut-offs of every stratum still possible given what is known (sex, height/BMI)."""
-    sexes = [sex] if sex else list(table)
-    strata = [table[name] for name in sexes]
-    if value is None:
-        return [cut for stratum in strata for _, cut in stratum]
-    return [stratum_cutoff(stratum, to_decimal(value)) for stratum in strata]
+    strata = [table[sex]] if sex else list(table.values())
+    if stratifier is None:
+        return [cutoff for bands in strata for cutoff in bands.outcomes()]
+    return [bands(stratifier) for bands in strata]
 
 
 def _agree(outcomes: Iterable[bool]) -> int | None:
@@ -129,20 +140,22 @@ def _agree(outcomes: Iterable[bool]) -> int | None:
     return int(found.pop()) if len(found) == 1 else None
 
 
-def weakness(values: Mapping[str, Any], bmi: Decimal | None) -> int | None:
+def weakness(values: Mapping[str, Any], bmi: Fraction | None) -> int | None:
     grip = performance_value(values.get("grip_kg"))
     if grip is None or grip == UNABLE:  # unable = weak (instruments.md §1)
         return None if grip is None else 1
-    cutoffs = _candidate_cutoffs(GRIP_CUTOFFS, values.get("sex"), bmi)
-    return _agree(grip <= cut for cut in cutoffs)
+    cutoffs = _candidate_cutoffs(GRIP_STRATA, values.get("sex"), bmi)
+    return _agree(cutoff.met_by(grip) for cutoff in cutoffs)
 
 
 def slowness(values: Mapping[str, Any]) -> int | None:
     walk = performance_value(values.get("walk_15ft_s"))
     if walk is None or walk == UNABLE:  # unable = slow (instruments.md §1)
         return None if walk is None else 1
-    cutoffs = _candidate_cutoffs(WALK_CUTOFFS, values.get("sex"), values.get("height_cm"))
-    return _agree(walk >= cut for cut in cutoffs)
+    height = values.get("height_cm")
+    height = None if height is None else to_decimal(height)
+    cutoffs = _candidate_cutoffs(WALK_STRATA, values.get("sex"), height)
+    return _agree(cutoff.met_by(walk) for cutoff in cutoffs)
 
 
 def low_activity(values: Mapping[str, Any]) -> int | None:
@@ -150,25 +163,25 @@ def low_activity(values: Mapping[str, Any]) -> int | None:
     if kcal is None:
         return None
     sex = values.get("sex")
-    cutoffs = [KCAL_CUTOFFS[sex]] if sex else list(KCAL_CUTOFFS.values())
-    return _agree(to_decimal(kcal) < cut for cut in cutoffs)
+    cutoffs = [LOW_KCAL[sex]] if sex else list(LOW_KCAL.values())
+    return _agree(cutoff.met_by(to_decimal(kcal)) for cutoff in cutoffs)
 
 
 def exhaustion(values: Mapping[str, Any]) -> int | None:
     answers = [values.get("cesd_effort"), values.get("cesd_going")]
-    if any(a is not None and a >= CESD_EXHAUSTED for a in answers):
+    if any(a is not None and EXHAUSTED.met_by(a) for a in answers):
         return 1
     return None if None in answers else 0
 
 
-def _measured_shrinking(values: Mapping[str, Any], loss: Decimal | None) -> int | None:
-    if loss is None or loss < WEIGHT_LOSS_PERCENT:
+def _measured_shrinking(values: Mapping[str, Any], loss: Fraction | None) -> int | None:
+    if loss is None or not WEIGHT_LOSS.met_by(loss):
         return None if loss is None else 0
     trying = values.get("trying_to_lose_weight")
     return None if trying is None else int(not trying)
 
 
-def shrinking(values: Mapping[str, Any], loss: Decimal | None) -> int | None:
+def shrinking(values: Mapping[str, Any], loss: Fraction | None) -> int | None:
     """Either source suffices for a positive; negative only if every source used is."""
     sources = []
     if "weight_loss_10lb" in values:
@@ -197,7 +210,10 @@ def score(values: dict[str, Any]) -> ScoreResult:
         max_score=5,
         categorize=categorize,
         labels=LABELS,
-        derived={"bmi": rounded(bmi, 2), "weight_loss_percent": rounded(loss, 2)},
+        derived={
+            "bmi": rounded(bmi, DERIVED_PLACES),
+            "weight_loss_percent": rounded(loss, DERIVED_PLACES),
+        },
     )
 
 

@@ -22,6 +22,7 @@ from .base import (
     domain_scores,
     register,
 )
+from .exact import Bands, Cutoff
 
 CODE = "gfi"
 VERSION = "gfi-2012.1"
@@ -33,10 +34,11 @@ CITATION = (
 MOBILITY_ITEMS = ("shopping", "walking_outside", "dressing", "toilet")
 YES_NO_ITEMS = ("vision_problems", "hearing_problems", "weight_loss", "medications_4plus")
 PSYCHOSOCIAL_ITEMS = ("emptiness", "misses_people", "abandoned", "downhearted", "nervous_anxious")
+PETERS = "Peters 2012 (J Am Med Dir Assoc 13:546)"
 # Peters 2012: a self-rated fitness mark of 0-6 (out of 10) scores 1.
-FITNESS_POSITIVE_MAX = 6
+UNFIT = Cutoff("<=", 6, PETERS)
 # Peters 2012: frail when the total is 4 or more.
-FRAIL_MIN = 4
+CATEGORIES = Bands(((Cutoff(">=", 4, PETERS), FRAIL),), otherwise=ROBUST)
 
 POSITIVE_ANSWERS: dict[str, tuple[str, ...]] = {
     # Walking aids count as independent; only help from another person is dependent.
@@ -89,11 +91,11 @@ FIELDS = (
 
 
 def categorize(score: int) -> str:
-    return FRAIL if score >= FRAIL_MIN else ROBUST
+    return CATEGORIES(score)
 
 
 def _fitness(mark: int | None) -> int | None:
-    return None if mark is None else int(mark <= FITNESS_POSITIVE_MAX)
+    return None if mark is None else int(UNFIT.met_by(mark))
 
 
 def score(values: dict[str, Any]) -> ScoreResult:

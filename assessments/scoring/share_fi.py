@@ -9,39 +9,60 @@ instruments.md §8. Each bracket is a z-score; grip loads negatively (stronger =
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from .base import FRAIL, PREFRAIL, ROBUST, Field, Instrument, ScoreResult, register, sex_field
+from .exact import Bands, Cutoff, exact_arithmetic, rounded, to_decimal
 
 CODE = "share_fi"
-VERSION = "share_fi-2010.1"
+# .2 (issue 16): DF computed and classified in exact decimal arithmetic, reported to 10
+# decimals; .1 used binary floats and put the profiles that land exactly on a bound on
+# the wrong side of it.
+VERSION = "share_fi-2010.2"
 CITATION = (
     "Romero-Ortuno R, Walsh CD, Lawlor BA, Kenny RA. A frailty instrument for primary "
     "care: findings from SHARE. BMC Geriatr 2010;10:57."
 )
+SOURCE = "Romero-Ortuno 2010 (BMC Geriatr 10:57)"
 
-# (slope, intercept, loading) per input: DF = Σ (slope·x + intercept)·loading.
-COEFFICIENTS: dict[str, dict[str, tuple[float, float, float]]] = {
+# (slope, intercept, loading) per input: DF = Σ (slope·x + intercept)·loading, with the
+# published figures as decimal strings so DF is exact.
+Coefficients = tuple[Decimal, Decimal, Decimal]
+
+
+def _published(slope: str, intercept: str, loading: str) -> Coefficients:
+    return Decimal(slope), Decimal(intercept), Decimal(loading)
+
+
+COEFFICIENTS: dict[str, dict[str, Coefficients]] = {
     "female": {
-        "fatigue": (2.077707, -0.757295, 0.4088),
-        "appetite_loss": (3.341539, -0.332289, 0.3325),
-        "grip_kg": (0.132827, -3.534515, -0.4910),
-        "functional_difficulties": (2.627085, -0.461808, 0.6012),
-        "activity": (0.918866, -1.523633, 0.4818),
+        "fatigue": _published("2.077707", "-0.757295", "0.4088"),
+        "appetite_loss": _published("3.341539", "-0.332289", "0.3325"),
+        "grip_kg": _published("0.132827", "-3.534515", "-0.4910"),
+        "functional_difficulties": _published("2.627085", "-0.461808", "0.6012"),
+        "activity": _published("0.918866", "-1.523633", "0.4818"),
     },
     "male": {
-        "fatigue": (2.280336, -0.592393, 0.3762),
-        "appetite_loss": (4.058274, -0.263501, 0.3130),
-        "grip_kg": (0.092326, -3.986646, -0.4653),
-        "functional_difficulties": (3.098226, -0.365971, 0.6146),
-        "activity": (1.005942, -1.571803, 0.4680),
+        "fatigue": _published("2.280336", "-0.592393", "0.3762"),
+        "appetite_loss": _published("4.058274", "-0.263501", "0.3130"),
+        "grip_kg": _published("0.092326", "-3.986646", "-0.4653"),
+        "functional_difficulties": _published("3.098226", "-0.365971", "0.6146"),
+        "activity": _published("1.005942", "-1.571803", "0.4680"),
     },
 }
-# Romero-Ortuno 2010: DF below the first cut-off non-frail, below the second pre-frail.
-CUTOFFS: dict[str, tuple[float, float]] = {
-    "female": (0.3151361243, 2.1301121973),
-    "male": (1.211878526, 3.0052612772),
+# Romero-Ortuno 2010: DF below the first cut-off non-frail, below the second pre-frail,
+# otherwise frail. Each cut-off is the exact DF of a whole-number profile.
+CATEGORIES: dict[str, Bands] = {
+    "female": Bands(((Cutoff("<", "0.3151361243", SOURCE), ROBUST),
+                     (Cutoff("<", "2.1301121973", SOURCE), PREFRAIL)), otherwise=FRAIL),
+    "male": Bands(((Cutoff("<", "1.211878526", SOURCE), ROBUST),
+                   (Cutoff("<", "3.0052612772", SOURCE), PREFRAIL)), otherwise=FRAIL),
 }
+# Slopes have 6 decimals and loadings 4, so whole-number profiles score DF with at most
+# 10 decimals, the precision of the published cut-offs: DF is reported to 10 decimals
+# (screens show 4, instruments.md §8). The category is decided on the exact DF.
+SCORE_PLACES = 10
 
 LABELS = {ROBUST: "non-frail", PREFRAIL: "pre-frail", FRAIL: "frail"}
 
@@ -62,19 +83,20 @@ FIELDS = (
 )
 
 
-def discriminant(sex: str, values: dict[str, Any]) -> float:
-    """The sex-specific discriminant function score (DF)."""
-    return sum(
-        (slope * float(values[name]) + intercept) * loading
-        for name, (slope, intercept, loading) in COEFFICIENTS[sex].items()
-    )
+def discriminant(sex: str, values: dict[str, Any]) -> Decimal:
+    """The sex-specific discriminant function score (DF), exact."""
+    with exact_arithmetic():
+        return sum(
+            (
+                (slope * to_decimal(values[name]) + intercept) * loading
+                for name, (slope, intercept, loading) in COEFFICIENTS[sex].items()
+            ),
+            Decimal(0),
+        )
 
 
-def categorize(sex: str, df: float) -> str:
-    robust_below, frail_from = CUTOFFS[sex]
-    if df < robust_below:
-        return ROBUST
-    return PREFRAIL if df < frail_from else FRAIL
+def categorize(sex: str, df: Decimal) -> str:
+    return CATEGORIES[sex](df)
 
 
 def score(values: dict[str, Any]) -> ScoreResult:
@@ -84,7 +106,7 @@ def score(values: dict[str, Any]) -> ScoreResult:
     return ScoreResult(
         instrument=CODE,
         version=VERSION,
-        score=df,  # full precision stored; shown with 4 decimals
+        score=rounded(df, SCORE_PLACES),
         max_score=None,  # a discriminant score has no upper bound
         category=category,
         label=LABELS[category],

@@ -9,7 +9,7 @@ Am J Respir Crit Care Med 1998;158:1384-1387 (predicted distance and lower limit
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from .base import (
@@ -20,11 +20,10 @@ from .base import (
     age_field,
     height_field,
     register,
-    rounded,
     sex_field,
-    to_decimal,
     weight_field,
 )
+from .exact import Cutoff, exact_arithmetic, ratio, rounded, to_decimal
 
 CODE = "six_minute_walk"
 VERSION = "6mwt-ats2002-enright1998.1"
@@ -40,8 +39,14 @@ REFERENCE: dict[str, dict[str, Decimal]] = {
     "female": {"height": Decimal("2.11"), "weight": Decimal("-2.29"), "age": Decimal("-5.78"),
                "constant": Decimal(667), "lln_offset": Decimal(139)},
 }
+ENRIGHT = "Enright & Sherrill 1998 (AJRCCM 158:1384)"
 # Enright & Sherrill 1998 studied adults aged 40-80; outside that the reference extrapolates.
-REFERENCE_AGES = (40, 80)
+REFERENCE_AGES = (Cutoff(">=", 40, ENRIGHT), Cutoff("<=", 80, ENRIGHT))
+# ATS 2002 records the 6MWD to the nearest metre; that distance is compared with the exact
+# LLN. Predicted distance and LLN are reported to the centimetre, % predicted to 0.1 %.
+SCORE_PLACES = 0
+REFERENCE_PLACES = 2
+PERCENT_PLACES = 1
 WALKING_AIDS = ("none", "cane", "crutches", "walker", "rollator", "other")
 
 FIELDS = (
@@ -73,7 +78,8 @@ def walked_metres(values: dict[str, Any]) -> Decimal:
     if "distance_m" in values:
         return to_decimal(values["distance_m"])
     course = to_decimal(values["course_m"])
-    return values["laps"] * 2 * course + to_decimal(values["final_partial_m"])
+    with exact_arithmetic():
+        return values["laps"] * 2 * course + to_decimal(values["final_partial_m"])
 
 
 def _check_distance_inputs(values: dict[str, Any]) -> None:
@@ -97,24 +103,26 @@ def predicted_metres(values: dict[str, Any]) -> Decimal | None:
     if any(values.get(k) is None for k in ("sex", "age_years", "height_cm", "weight_kg")):
         return None
     ref = REFERENCE[values["sex"]]
-    return (
-        ref["height"] * to_decimal(values["height_cm"])
-        + ref["weight"] * to_decimal(values["weight_kg"])
-        + ref["age"] * to_decimal(values["age_years"])
-        + ref["constant"]
-    )
+    with exact_arithmetic():
+        return (
+            ref["height"] * to_decimal(values["height_cm"])
+            + ref["weight"] * to_decimal(values["weight_kg"])
+            + ref["age"] * to_decimal(values["age_years"])
+            + ref["constant"]
+        )
 
 
 def _reference_values(distance: int, predicted: Decimal | None, sex: str | None) -> dict:
     if predicted is None:
         return {"predicted_m": None, "lln_m": None, "percent_predicted": None,
                 "below_lln": None}
-    lln = predicted - REFERENCE[sex]["lln_offset"]
+    with exact_arithmetic():
+        lln = predicted - REFERENCE[sex]["lln_offset"]
     return {
-        "predicted_m": rounded(predicted, 2),
-        "lln_m": rounded(lln, 2),
-        "percent_predicted": rounded(distance / predicted * 100, 1),
-        "below_lln": distance < lln,
+        "predicted_m": rounded(predicted, REFERENCE_PLACES),
+        "lln_m": rounded(lln, REFERENCE_PLACES),
+        "percent_predicted": rounded(ratio(distance, predicted) * 100, PERCENT_PLACES),
+        "below_lln": Cutoff("<", lln, ENRIGHT).met_by(distance),
     }
 
 
@@ -127,14 +135,13 @@ def _flags(values: dict[str, Any]) -> tuple[str, ...]:
     if values.get("oxygen_l_min"):
         flags.append("supplemental_oxygen")
     age = values.get("age_years")
-    if age is not None and not REFERENCE_AGES[0] <= age <= REFERENCE_AGES[1]:
+    if age is not None and not all(c.met_by(to_decimal(age)) for c in REFERENCE_AGES):
         flags.append("outside_reference_age")
     return tuple(flags)
 
 
 def score(values: dict[str, Any]) -> ScoreResult:
-    # ATS 2002 records the distance to the nearest metre.
-    distance = int(walked_metres(values).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    distance = rounded(walked_metres(values), SCORE_PLACES)
     predicted = predicted_metres(values)
     flags = _flags(values)
     if predicted is not None and predicted <= 0:

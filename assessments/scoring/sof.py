@@ -9,7 +9,6 @@ Geriatric Depression Scale item "Do you feel full of energy?".
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from .base import (
@@ -25,9 +24,9 @@ from .base import (
     count_score_result,
     percent_loss,
     register,
-    rounded,
     weight_field,
 )
+from .exact import Bands, Cutoff, rounded
 
 CODE = "sof"
 VERSION = "sof-2008.1"
@@ -36,8 +35,15 @@ CITATION = (
     "disability, fractures, and death in older women. Arch Intern Med 2008;168:382-389."
 )
 
+ENSRUD = "Ensrud 2008 (Arch Intern Med 168:382)"
 # Ensrud 2008: loss of 5 % or more between examinations (exactly 5.00 % scores).
-WEIGHT_LOSS_PERCENT = Decimal(5)
+WEIGHT_LOSS = Cutoff(">=", 5, ENSRUD)
+# Ensrud 2008: 0 robust, 1 intermediate (pre-frail), 2-3 frail.
+CATEGORIES = Bands(
+    ((Cutoff("<=", 0, ENSRUD), ROBUST), (Cutoff("<=", 1, ENSRUD), PREFRAIL)), otherwise=FRAIL
+)
+# The weight-loss percentage is shown to 2 decimals; the item uses the exact value.
+DERIVED_PLACES = 2
 ABLE = "able"
 
 LABELS = {ROBUST: "robust", PREFRAIL: "intermediate", FRAIL: "frail"}
@@ -54,10 +60,7 @@ FIELDS = (
 
 
 def categorize(score: int) -> str:
-    """Ensrud 2008: 0 robust, 1 intermediate (pre-frail), 2-3 frail."""
-    if score == 0:
-        return ROBUST
-    return PREFRAIL if score == 1 else FRAIL
+    return CATEGORIES(score)
 
 
 def _chair_item(answer: str | None) -> int | None:
@@ -70,12 +73,12 @@ def score(values: dict[str, Any]) -> ScoreResult:
     loss = percent_loss(values.get("weight_prior_kg"), values.get("weight_now_kg"))
     energy = values.get("full_of_energy")
     components = {
-        "weight_loss": None if loss is None else int(loss >= WEIGHT_LOSS_PERCENT),
+        "weight_loss": None if loss is None else int(WEIGHT_LOSS.met_by(loss)),
         "inability_to_rise": _chair_item(values.get("chair_stands")),
         "poor_energy": None if energy is None else int(not energy),
     }
     derived = {
-        "weight_loss_percent": rounded(loss, 2),
+        "weight_loss_percent": rounded(loss, DERIVED_PLACES),
         "weight_interval_years": values["weight_interval_years"],
     }
     return count_score_result(

@@ -10,11 +10,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from .base import Field, Instrument, ScoreResult, ScoringError, register, rounded, to_decimal
+from .base import Field, Instrument, ScoreResult, ScoringError, register
+from .exact import ratio, rounded, to_decimal
 
 CODE = "spirometry"
 VERSION = "spirometry-1"
 CITATION = "Graham BL, et al. Standardization of spirometry 2019 update. AJRCCM 2019;200:e70."
+
+# The FEV1/FVC ratio is reported to 3 decimals; no category is derived from it here.
+RATIO_PLACES = 3
 
 FIELDS = (
     Field("fev1_l", "number", unit="L", min=0, max=10, min_exclusive=True, required=True,
@@ -36,7 +40,7 @@ def score(values: dict[str, Any]) -> ScoreResult:
         category=None,
         label=None,
         components={"fev1_l": values["fev1_l"], "fvc_l": values["fvc_l"]},
-        derived={"fev1_fvc_ratio": rounded(fev1 / fvc, 3)},
+        derived={"fev1_fvc_ratio": rounded(ratio(fev1, fvc), RATIO_PLACES)},
     )
 
 

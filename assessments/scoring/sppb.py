@@ -25,9 +25,8 @@ from .base import (
     ScoreResult,
     performance_value,
     register,
-    rounded,
-    to_decimal,
 )
+from .exact import Bands, Cutoff, ratio, rounded
 
 CODE = "sppb"
 VERSION = "sppb-1994.1"
@@ -37,33 +36,53 @@ CITATION = (
 )
 IMPAIRED = "impaired"
 
-# Guralnik 1994: each stance is held for up to 10 s; longer holds count as 10 s.
-HOLD_S = Decimal(10)
-# Guralnik 1994: full tandem 3.00-9.99 s scores 1, < 3 s scores 0.
-TANDEM_PARTIAL_S = Decimal(3)
+GURALNIK_1994 = "Guralnik 1994 (J Gerontol 49:M85)"
+GURALNIK_2000 = "Guralnik 2000 (J Gerontol A 55:M221)"
+NIA = "NIA SPPB protocol"
+
+
+def _below(bound: int | str, source: str = GURALNIK_1994) -> Cutoff:
+    return Cutoff("<", bound, source)
+
+
+def _at_most(bound: int | str, source: str = GURALNIK_1994) -> Cutoff:
+    return Cutoff("<=", bound, source)
+
+
+# Guralnik 1994: each stance is held for up to 10 s (longer holds count as 10 s); side-by-
+# side and semi-tandem score 1 when held 10 s; full tandem 10 s → 2, 3.00-9.99 s → 1,
+# < 3 s → 0.
+HELD_FULL = Cutoff(">=", 10, GURALNIK_1994)
+TANDEM = Bands(((HELD_FULL, 2), (Cutoff(">=", 3, GURALNIK_1994), 1)), otherwise=0)
 
 EIGHT_FT = 2.4384
-# Rows (cut-off s, inclusive?, points); a slower time than every row scores 1.
-GAIT_TABLES: dict[float, tuple[tuple[Decimal, bool, int], ...]] = {
+# Points by the faster walk time (s), per course; a slower time than every row scores 1.
+GAIT_BANDS: dict[float, Bands] = {
     # Guralnik 2000, 4-m course: < 4.82 → 4; ≤ 6.20 → 3; ≤ 8.70 → 2.
-    4: ((Decimal("4.82"), False, 4), (Decimal("6.20"), True, 3), (Decimal("8.70"), True, 2)),
+    4: Bands(((_below("4.82", GURALNIK_2000), 4), (_at_most("6.20", GURALNIK_2000), 3),
+              (_at_most("8.70", GURALNIK_2000), 2)), otherwise=1),
     # NIA protocol, 3-m course: < 3.62 → 4; ≤ 4.65 → 3; ≤ 6.52 → 2.
-    3: ((Decimal("3.62"), False, 4), (Decimal("4.65"), True, 3), (Decimal("6.52"), True, 2)),
+    3: Bands(((_below("3.62", NIA), 4), (_at_most("4.65", NIA), 3),
+              (_at_most("6.52", NIA), 2)), otherwise=1),
     # Guralnik 1994, 8-ft course: ≤ 3.1 → 4; ≤ 4.0 → 3; ≤ 5.6 → 2.
-    EIGHT_FT: ((Decimal("3.1"), True, 4), (Decimal("4.0"), True, 3), (Decimal("5.6"), True, 2)),
+    EIGHT_FT: Bands(((_at_most("3.1"), 4), (_at_most("4.0"), 3), (_at_most("5.6"), 2)),
+                    otherwise=1),
 }
 # Guralnik 1994, five chair stands: < 11.20 → 4; < 13.70 → 3; < 16.70 → 2; ≤ 60 → 1.
-CHAIR_ROWS = (
-    (Decimal("11.20"), False, 4),
-    (Decimal("13.70"), False, 3),
-    (Decimal("16.70"), False, 2),
-    (Decimal(60), True, 1),
+CHAIR_BANDS = Bands(
+    ((_below("11.20"), 4), (_below("13.70"), 3), (_below("16.70"), 2), (_at_most(60), 1)),
+    otherwise=0,
 )
 
 # Guralnik 1994 / Guralnik 2000 performance bands of the total.
-LABEL_BANDS = ((3, "very low"), (6, "low"), (9, "moderate"), (12, "high"))
+LABELS = Bands(
+    ((_at_most(3), "very low"), (_at_most(6), "low"), (_at_most(9), "moderate")),
+    otherwise="high",
+)
 # Totals below 10 predict disability (Guralnik 2000): "impaired" on dashboards.
-IMPAIRED_BELOW = 10
+CATEGORIES = Bands(((_below(10, GURALNIK_2000), IMPAIRED),), otherwise=ROBUST)
+# The gait speed is reported to 0.001 m/s, as gait_speed reports it.
+SPEED_PLACES = 3
 
 FIELDS = (
     Field("side_by_side_s", "performance", unit="s", min=0, max=60,
@@ -85,13 +104,6 @@ FIELDS = (
 )
 
 
-def _points(time: Decimal, rows: tuple[tuple[Decimal, bool, int], ...], slowest: int) -> int:
-    for cutoff, inclusive, points in rows:
-        if time < cutoff or (inclusive and time == cutoff):
-            return points
-    return slowest
-
-
 def balance_score(values: dict[str, Any]) -> int | None:
     """Sequential: the first stance not held for 10 s (or unable) ends the test."""
     total = 0
@@ -99,19 +111,13 @@ def balance_score(values: dict[str, Any]) -> int | None:
         held = performance_value(values.get(name))
         if held is None:
             return None
-        if held == UNABLE or held < HOLD_S:
+        if held == UNABLE or not HELD_FULL.met_by(held):
             return total
         total += 1
     tandem = performance_value(values.get("tandem_s"))
     if tandem is None:
         return None
-    return total + _tandem_points(tandem)
-
-
-def _tandem_points(held: Decimal | str) -> int:
-    if held == UNABLE or held < TANDEM_PARTIAL_S:
-        return 0
-    return 2 if held >= HOLD_S else 1
+    return total + (0 if tandem == UNABLE else TANDEM(tandem))
 
 
 def best_gait_time(values: dict[str, Any]) -> Decimal | str | None:
@@ -126,7 +132,7 @@ def best_gait_time(values: dict[str, Any]) -> Decimal | str | None:
 def gait_score(course: float, time: Decimal | str | None) -> int | None:
     if time is None or time == UNABLE:
         return None if time is None else 0
-    return _points(time, GAIT_TABLES[course], slowest=1)
+    return GAIT_BANDS[course](time)
 
 
 def chair_score(values: dict[str, Any]) -> int | None:
@@ -135,11 +141,11 @@ def chair_score(values: dict[str, Any]) -> int | None:
     time = performance_value(values.get("chair_5_s"))
     if time is None or time == UNABLE:
         return None if time is None else 0
-    return _points(time, CHAIR_ROWS, slowest=0)
+    return CHAIR_BANDS(time)
 
 
 def label_for(total: int) -> str:
-    return next(label for upper, label in LABEL_BANDS if total <= upper)
+    return LABELS(total)
 
 
 def score(values: dict[str, Any]) -> ScoreResult:
@@ -166,15 +172,14 @@ def score(values: dict[str, Any]) -> ScoreResult:
 
 
 def _category(total: int | None) -> str:
-    if total is None:
-        return INDETERMINATE
-    return IMPAIRED if total < IMPAIRED_BELOW else ROBUST
+    return INDETERMINATE if total is None else CATEGORIES(total)
 
 
 def _gait_details(course: float, time: Decimal | str | None) -> dict[str, Any]:
     if not isinstance(time, Decimal):
         return {"gait_time_s": None, "gait_speed_m_s": None}
-    return {"gait_time_s": float(time), "gait_speed_m_s": rounded(to_decimal(course) / time, 3)}
+    speed = ratio(course, time)
+    return {"gait_time_s": rounded(time, None), "gait_speed_m_s": rounded(speed, SPEED_PLACES)}
 
 
 INSTRUMENT = register(

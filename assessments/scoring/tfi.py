@@ -21,6 +21,7 @@ from .base import (
     domain_scores,
     register,
 )
+from .exact import Bands, Cutoff
 
 CODE = "tfi"
 VERSION = "tfi-2010.1"
@@ -62,7 +63,9 @@ DOMAINS = {
     "social": ("lives_alone", "misses_people", "enough_support"),
 }
 # Gobbens 2010: frail when the total is 5 or more.
-FRAIL_MIN = 5
+CATEGORIES = Bands(
+    ((Cutoff(">=", 5, "Gobbens 2010 (J Am Med Dir Assoc 11:344)"), FRAIL),), otherwise=ROBUST
+)
 
 LABELS = {ROBUST: "not frail", FRAIL: "frail"}
 
@@ -95,7 +98,7 @@ FIELDS = tuple(_field(item) for item in POSITIVE_ANSWERS)
 
 
 def categorize(score: int) -> str:
-    return FRAIL if score >= FRAIL_MIN else ROBUST
+    return CATEGORIES(score)
 
 
 def score(values: dict[str, Any]) -> ScoreResult:

@@ -145,3 +145,17 @@ def test_bmi_and_grip_known_at_the_visit_prefill_the_frailty_index(client_a, pat
     # BMI 22.0 is normal (0); grip 16 kg is weak for a woman in every BMI stratum (1).
     assert fi.initial["deficit__bmi"] == "0"
     assert fi.initial["deficit__grip_strength"] == "1"
+
+
+def test_a_bmi_of_exactly_25_prefills_the_overweight_value(client_a, patient_a):
+    # 64 kg at 160 cm is BMI 25 exactly; the database's float column says 24.999999999999996
+    # (issue 16), which would have pre-filled 0 instead of the published 0.5.
+    visit = {**VISIT, "visit-weight_kg": "64", "visit-height_cm": "160"}
+    client_a.post(entry_url(patient_a), {**visit, **FRIED, "action": "save"})
+    visit = Visit.objects.get()
+    assert visit.bmi < 25
+    edit = client_a.get(
+        reverse("assessments:visit_entry_edit", args=[patient_a.study_id, visit.pk])
+    )
+    fi = next(form for form, _ in edit.context["sections"] if form.prefix == "frailty_index")
+    assert fi.initial["deficit__bmi"] == "0.5"

@@ -1,7 +1,8 @@
 """The shared scoring framework: validation, results, registry, determinable rule."""
 
 import json
-from decimal import Decimal
+from decimal import Decimal, Inexact
+from fractions import Fraction
 
 import pytest
 
@@ -17,6 +18,7 @@ from assessments.scoring.base import (
     determinable_category,
     percent_loss,
 )
+from assessments.scoring.exact import Bands, Cutoff, exact_arithmetic, ratio, rounded, to_decimal
 from assessments.scoring.fried import categorize as fried_categorize
 
 SPEC_CODES = {
@@ -188,3 +190,70 @@ def test_percent_loss_keeps_exactly_five_percent_exact():
 def test_body_mass_index_is_unrounded_decimal():
     assert body_mass_index(170, 69.36) == Decimal(24)
     assert body_mass_index(None, 70) is None
+
+
+# ---------------------------------------------------------------- exact arithmetic (issue 16)
+
+
+@pytest.mark.parametrize(
+    ("operator", "below", "on", "above"),
+    [("<", True, False, False), ("<=", True, True, False), (">", False, False, True),
+     (">=", False, True, True)],
+)
+def test_a_cutoff_puts_a_value_on_the_bound_on_the_published_side(operator, below, on, above):
+    cutoff = Cutoff(operator, "0.8", "test")
+    assert cutoff.bound == Decimal("0.8")
+    assert (cutoff.met_by(Decimal("0.79")), cutoff.met_by(Fraction(4, 5)),
+            cutoff.met_by(Decimal("0.81"))) == (below, on, above)
+
+
+def test_a_cutoff_refuses_floats_for_its_bound_and_for_the_compared_value():
+    with pytest.raises(TypeError):
+        Cutoff("<", 0.8, "test")
+    with pytest.raises(TypeError):
+        Cutoff("<", "0.8", "test").met_by(0.8)
+    with pytest.raises(ValueError):
+        Cutoff("=<", "0.8", "test")
+
+
+def test_bands_read_a_published_table_top_down():
+    bands = Bands(((Cutoff("<", "4.82", "t"), 4), (Cutoff("<=", "6.20", "t"), 3)), otherwise=1)
+    assert [bands(Decimal(t)) for t in ("4.81", "4.82", "6.20", "6.21")] == [4, 3, 3, 1]
+    assert bands.outcomes() == (4, 3, 1)
+
+
+@pytest.mark.parametrize(
+    ("value", "places", "expected"),
+    [(Decimal("0.125"), 2, 0.13), (Decimal("-0.125"), 2, -0.13), (Decimal("0.124"), 2, 0.12),
+     (Fraction(1, 3), 3, 0.333), (Fraction(5, 2), 0, 3), (Decimal("24.00"), 2, 24),
+     (Fraction(1, 3), None, 1 / 3), (None, 2, None)],
+)
+def test_rounded_is_half_away_from_zero_and_gives_json_numbers(value, places, expected):
+    result = rounded(value, places)
+    assert result == expected and type(result) is type(expected)
+    json.dumps(result)
+
+
+def test_sums_and_products_are_exact_even_for_tiny_json_floats():
+    with exact_arithmetic():
+        total = Decimal("0.132827") * to_decimal(5e-324) + Decimal("-3.534515")
+    assert total > Decimal("-3.534515")
+
+
+def test_an_inexact_step_in_exact_arithmetic_raises_instead_of_rounding():
+    with pytest.raises(Inexact), exact_arithmetic():
+        Decimal(1) / 3
+
+
+def test_ratio_is_exact():
+    assert ratio(4.572, 5.715) == Fraction(4, 5)
+    assert ratio(4, 4.57) == Fraction(400, 457)
+
+
+def test_every_score_and_derived_value_is_a_json_number_not_a_decimal():
+    result = get("fried").score({"sex": "male", "height_cm": 170, "weight_kg": 69.36,
+                                 "weight_prior_year_kg": 73, "weight_loss_10lb": False})
+    data = result.as_dict()
+    assert data["bmi"] == 24 and type(data["bmi"]) is int
+    assert type(data["weight_loss_percent"]) is float
+    json.dumps(data)

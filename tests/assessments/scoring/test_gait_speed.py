@@ -1,8 +1,12 @@
 """Usual-pace gait speed (instruments.md §11)."""
 
+from decimal import Decimal
+from fractions import Fraction
+
 import pytest
 
 from assessments.scoring import ScoringError, get
+from assessments.scoring.gait_speed import categorize, speed_flags
 
 
 def speed(time, distance=None):
@@ -39,3 +43,18 @@ def test_time_must_be_a_positive_number(time):
     with pytest.raises(ScoringError) as excinfo:
         speed(time)
     assert "time_s" in excinfo.value.errors
+
+
+@pytest.mark.parametrize("distance", [4, 4.572])
+def test_the_reported_speed_never_contradicts_the_category_or_flags(distance):
+    """Speed is reported to 0.001 m/s but classified exactly; for every stopwatch time to
+    0.01 s the reported value is on the same side of 0.8 and 1.0 as the exact speed."""
+    for hundredths in range(100, 1001):  # 1.00 to 10.00 s
+        result = speed(hundredths / 100, distance)
+        shown = Fraction(Decimal(str(result.score)))
+        assert (categorize(shown), speed_flags(shown)) == (result.category, result.flags)
+
+
+def test_the_speed_is_reported_to_three_decimals():
+    assert speed(4.57).score == 0.875  # 0.87527... m/s
+    assert speed(4.572, 4.572).score == 1
