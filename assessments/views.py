@@ -16,6 +16,7 @@ from assessments import scoring, selectors, services
 from assessments.forms import InstrumentForm
 from assessments.scoring.fi_definition import prefill_from_context
 from core.forms import add_service_errors
+from core.idempotency import idempotent_form
 from registry import services as registry_services
 from registry.access import can_write_patients, patient_get_for_user
 from registry.forms import VisitForm
@@ -90,6 +91,7 @@ def _score_sections(sections, context_visit) -> dict[str, dict]:
 
 
 @login_required
+@idempotent_form
 def visit_entry(request, study_id, pk=None):
     patient = patient_get_for_user(user=request.user, study_id=study_id, write=True)
     visit = get_object_or_404(patient.visits, pk=pk) if pk else None
