@@ -17,6 +17,7 @@ from assessments.forms import InstrumentForm
 from assessments.scoring.base import body_mass_index
 from assessments.scoring.fi_definition import prefill_from_context
 from core.forms import add_service_errors
+from core.idempotency import idempotent_form
 from registry import services as registry_services
 from registry.access import can_write_patients, patient_get_for_user
 from registry.forms import VisitForm
@@ -93,11 +94,16 @@ def _score_sections(sections, context_visit) -> dict[str, dict]:
 
 
 @login_required
+@idempotent_form
 def visit_entry(request, study_id, pk=None):
     patient = patient_get_for_user(user=request.user, study_id=study_id, write=True)
     visit = get_object_or_404(patient.visits, pk=pk) if pk else None
     existing = {a.instrument: a for a in visit.assessments.all()} if visit else {}
-    initial = {"kind": VisitKind.FOLLOW_UP if patient.visits.exists() else VisitKind.BASELINE}
+    # A ModelForm's `initial` overrides its instance: suggest a kind for a new visit only,
+    # or editing a baseline would pre-select (and save) "follow-up".
+    initial = None if visit else {
+        "kind": VisitKind.FOLLOW_UP if patient.visits.exists() else VisitKind.BASELINE
+    }
     visit_form = VisitForm(request.POST or None, instance=visit, prefix="visit", initial=initial)
     sections = _sections(request, patient, visit, existing)
     results = {code: a.result() for code, a in existing.items()}

@@ -39,6 +39,7 @@ from django.utils import timezone
 
 from biomarkers import bulk, catalogue, units
 from biomarkers.models import (
+    HIDDEN_STATUSES,
     Analyte,
     Hl7Message,
     LabClient,
@@ -713,7 +714,9 @@ def lab_panel_enter(
     """A clinician's panel for a visit: every entry stored, or none (form semantics).
 
     ``entries``: ``{"analyte", "value", "unit"}`` with the value as typed ("<0.5" allowed).
-    Raises ValidationError keyed by analyte code.
+    Raises ValidationError keyed by analyte code, also for an entry already recorded: the
+    same patient, analyte, collection time and value stored and not retracted (back +
+    resubmit after a reload carries a new form token, so the token alone cannot tell).
     """
     if not can_write_patients(actor):
         raise PermissionDenied("Only clinicians and administrators enter laboratory results.")
@@ -732,14 +735,48 @@ def lab_panel_enter(
         )
         for index, entry in enumerate(entries)
     ]
-    report = lab_results_ingest(
-        source=lab_source_manual(), records=records, actor=actor, atomic=True, visit_id=visit.pk
-    )
+    with transaction.atomic():
+        # One panel of a patient at a time: a panel committed a moment ago by a racing
+        # request is then visible to the check below (row lock; PostgreSQL).
+        Patient.objects.select_for_update().only("pk").get(pk=visit.patient_id)
+        repeats = _panel_repeats(visit.patient_id, records)
+        if repeats:
+            raise ValidationError({entries[index]["analyte"]: [message]
+                                   for index, message in repeats.items()})
+        report = lab_results_ingest(
+            source=lab_source_manual(), records=records, actor=actor, atomic=True,
+            visit_id=visit.pk,
+        )
     if not report.applied:
         raise ValidationError(
             {entries[item.index]["analyte"]: list(item.errors) for item in report.rejected}
         )
     return report
+
+
+def _panel_repeats(patient_id: int, records: Sequence[LabRecord]) -> dict[int, str]:
+    """Entries whose natural key (patient, analyte, collection time, value) is stored."""
+    now = timezone.now()
+    items = [item for item in (_prepare(r, now) for r in records) if isinstance(item, _Item)]
+    if not items:
+        return {}
+    stored = set(
+        LabResult.objects.filter(
+            patient_id=patient_id,
+            collected_at=items[0].record.collected_at,
+            analyte_id__in=[item.analyte.code for item in items],
+        )
+        .exclude(status__in=HIDDEN_STATUSES)
+        .values_list("analyte_id", "comparator", "value")
+    )
+    return {
+        item.record.index: (
+            f"Already recorded: {item.record.reported_value} {item.record.unit} collected at "
+            f"{item.record.collected_at:%H:%M} is stored for this patient; not stored again."
+        )
+        for item in items
+        if (item.analyte.code, item.record.comparator or "", item.canonical) in stored
+    }
 
 
 # --- CSV uploads ---------------------------------------------------------------------------

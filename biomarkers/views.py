@@ -12,6 +12,7 @@ from biomarkers import selectors, services
 from biomarkers.forms import LabPanelForm, LabUploadForm, ParkedDiscardForm, ParkedMatchForm
 from biomarkers.models import LabResult, UploadStatus
 from core.forms import add_service_errors
+from core.idempotency import idempotent_form
 from registry.access import can_view_cohort, patient_get_for_user
 from registry.services import access_log_record
 
@@ -19,6 +20,7 @@ REFRESH_SECONDS = 2
 
 
 @login_required
+@idempotent_form
 def panel_entry(request, study_id):
     """A clinician enters a panel for one of the patient's visits."""
     patient = patient_get_for_user(user=request.user, study_id=study_id, write=True)
@@ -99,6 +101,7 @@ def inbox(request):
 
 
 @login_required
+@idempotent_form
 def parked_detail(request, pk):
     _require_cohort(request.user)
     parked = selectors.parked_result_get(user=request.user, pk=pk)
@@ -152,6 +155,7 @@ def _decide(request, parked):
 
 
 @login_required
+@idempotent_form
 def upload_create(request):
     _require_cohort(request.user)
     form = LabUploadForm(request.POST or None, request.FILES or None)

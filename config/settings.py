@@ -247,3 +247,14 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "LabResultStatusEnum": "biomarkers.models.ResultStatus",
     "PatientStatusEnum": "registry.models.PatientStatus",
 }
+
+# --- Form submissions: one-time tokens and untouched edits (issue 9) ---
+# core/idempotency.py: a form token older than this is refused, and recorded tokens are
+# forgotten after it (daily beat task). Sessions end long before (SESSION_COOKIE_AGE).
+FORM_TOKEN_MAX_AGE = env.int("FORM_TOKEN_MAX_AGE_SECONDS", default=24 * 60 * 60)
+TEMPLATES[0]["OPTIONS"].setdefault("builtins", []).append("core.templatetags.form_tokens")
+MIDDLEWARE.append("core.newlines.NormalizeNewlinesMiddleware")
+CELERY_BEAT_SCHEDULE["purge-form-submissions"] = {
+    "task": "core.tasks.purge_form_submissions",
+    "schedule": crontab(hour=3, minute=30),
+}

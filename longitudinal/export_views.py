@@ -13,6 +13,7 @@ from django.http import FileResponse
 from django.shortcuts import redirect, render
 
 from core.forms import add_service_errors
+from core.idempotency import idempotent_form
 from longitudinal import export_services as services
 from longitudinal import exports
 from longitudinal.filters import CohortFilterForm
@@ -47,6 +48,7 @@ class ExportOptionsForm(forms.Form):
 
 
 @login_required
+@idempotent_form
 def export_create(request):
     """The export form; GET parameters pre-fill the cohort filters (e.g. from the dashboard)."""
     services.export_rights_require(user=request.user)

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from core.idempotency import idempotent_form
 from longitudinal import alerts, selectors, timeline
 from longitudinal.filters import CohortFilterForm
 from longitudinal.models import CHANGE_MEASURES, TIMEPOINTS
@@ -52,6 +53,7 @@ def patient_timeline(request, study_id):
 
 
 @login_required
+@idempotent_form
 @require_POST
 def alert_acknowledge(request, study_id, pk):
     patient = patient_get_for_user(user=request.user, study_id=study_id)

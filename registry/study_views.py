@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from core.idempotency import idempotent_form
 from registry import study_selectors as selectors
 from registry import study_services as services
 from registry.access import (
@@ -94,6 +95,7 @@ def study_detail(request, code):
 
 
 @login_required
+@idempotent_form
 def study_create(request):
     _require_manager(request.user)
     form = StudyForm(request.POST or None, initial={"blinded": True})
@@ -112,6 +114,7 @@ def study_create(request):
 
 
 @login_required
+@idempotent_form
 def study_edit(request, code):
     study = _managed_study(request, code)
     form = StudyForm(request.POST or None, instance=study)
@@ -126,6 +129,7 @@ def study_edit(request, code):
 
 
 @login_required
+@idempotent_form
 def arm_create(request, code):
     study = _managed_study(request, code)
     form = ArmForm(request.POST or None)
@@ -140,6 +144,7 @@ def arm_create(request, code):
 
 
 @login_required
+@idempotent_form
 def arm_edit(request, code, pk):
     study = _managed_study(request, code)
     arm = get_object_or_404(study.arms, pk=pk)
@@ -155,6 +160,7 @@ def arm_edit(request, code, pk):
 
 
 @login_required
+@idempotent_form
 def timepoint_create(request, code):
     study = _managed_study(request, code)
     form = TimepointForm(request.POST or None)
@@ -169,6 +175,7 @@ def timepoint_create(request, code):
 
 
 @login_required
+@idempotent_form
 def timepoint_edit(request, code, pk):
     study = _managed_study(request, code)
     timepoint = get_object_or_404(study.timepoints, pk=pk)
@@ -197,6 +204,7 @@ def _allocating_study(request, code):
 
 
 @login_required
+@idempotent_form
 def allocation_list(request, code):
     study = _allocating_study(request, code)
     form = AllocationUploadForm(request.POST or None, request.FILES or None)
@@ -217,6 +225,7 @@ def allocation_list(request, code):
 
 
 @login_required
+@idempotent_form
 def allocation_edit(request, code, pk):
     study = _allocating_study(request, code)
     allocation = get_object_or_404(
@@ -290,6 +299,7 @@ def notification_list(request):
 
 
 @login_required
+@idempotent_form
 @require_POST
 def notifications_read(request):
     ids = [i for i in request.POST.getlist("id") if i.isdigit() and len(i) < 19]
@@ -304,6 +314,7 @@ def notifications_read(request):
 
 
 @login_required
+@idempotent_form
 def enrollment_create(request, study_id):
     patient = patient_get_for_study_data(user=request.user, study_id=study_id, write=True)
     form = EnrollmentForm(request.POST or None, user=request.user)
@@ -319,6 +330,7 @@ def enrollment_create(request, study_id):
 
 
 @login_required
+@idempotent_form
 def intervention_create(request, study_id):
     patient = patient_get_for_study_data(user=request.user, study_id=study_id, write=True)
     only = list(patient.enrollments.values_list("pk", flat=True)[:2])
@@ -335,6 +347,7 @@ def intervention_create(request, study_id):
 
 
 @login_required
+@idempotent_form
 def intervention_edit(request, study_id, pk):
     patient = patient_get_for_study_data(user=request.user, study_id=study_id, write=True)
     item = get_object_or_404(patient.interventions.select_related("enrollment__study"), pk=pk)
@@ -355,6 +368,7 @@ def intervention_edit(request, study_id, pk):
 
 
 @login_required
+@idempotent_form
 def adverse_event_create(request, study_id):
     patient = patient_get_for_study_data(user=request.user, study_id=study_id, write=True)
     form = AdverseEventForm(request.POST or None)
@@ -372,6 +386,7 @@ def adverse_event_create(request, study_id):
 
 
 @login_required
+@idempotent_form
 def adverse_event_edit(request, study_id, pk):
     patient = patient_get_for_study_data(user=request.user, study_id=study_id, write=True)
     event = get_object_or_404(patient.adverse_events, pk=pk)

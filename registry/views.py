@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from core.forms import add_service_errors
+from core.idempotency import idempotent_form
 from registry import selectors, services, study_selectors
 from registry.access import (
     can_manage_studies,
@@ -58,6 +59,7 @@ def _save_or_rerender(request, form, save, template, context):
 
 
 @login_required
+@idempotent_form
 def patient_create(request):
     if not can_write_patients(request.user):
         raise PermissionDenied("Only clinicians and administrators can register patients.")
@@ -102,6 +104,7 @@ def _patient_page(request, patient, *, condition_form=None) -> dict:
 
 
 @login_required
+@idempotent_form
 def patient_edit(request, study_id):
     patient = patient_get_for_user(user=request.user, study_id=study_id, write=True)
     form = PatientForm(
@@ -134,6 +137,7 @@ def patient_history(request, study_id):
 
 
 @login_required
+@idempotent_form
 @require_POST
 def condition_add(request, study_id):
     patient = patient_get_for_user(user=request.user, study_id=study_id, write=True)
@@ -155,6 +159,7 @@ def condition_add(request, study_id):
 
 
 @login_required
+@idempotent_form
 @require_POST
 def condition_remove(request, study_id, pk):
     patient = patient_get_for_user(user=request.user, study_id=study_id, write=True)
@@ -165,6 +170,7 @@ def condition_remove(request, study_id, pk):
 
 
 @login_required
+@idempotent_form
 def visit_create(request, study_id):
     patient = patient_get_for_user(user=request.user, study_id=study_id, write=True)
     initial = {"kind": "follow_up" if patient.visits.exists() else "baseline"}
@@ -181,6 +187,7 @@ def visit_create(request, study_id):
 
 
 @login_required
+@idempotent_form
 def visit_edit(request, study_id, pk):
     patient = patient_get_for_user(user=request.user, study_id=study_id, write=True)
     visit = get_object_or_404(patient.visits, pk=pk)
