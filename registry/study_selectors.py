@@ -61,7 +61,8 @@ def study_get(*, user, key: str) -> Study:
     if not can_view_studies(user):
         raise PermissionDenied("Your account has no registry role.")
     study = Study.objects.filter(code=key).first()
-    if study is None and key.isdigit() and len(key) <= 18:
+    # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
+    if study is None and key.isascii() and key.isdigit() and len(key) <= 18:
         study = Study.objects.filter(pk=int(key)).first()
     if study is None:
         raise Http404("No study with this code.")

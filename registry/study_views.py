@@ -292,7 +292,7 @@ def notification_list(request):
 @login_required
 @require_POST
 def notifications_read(request):
-    ids = [i for i in request.POST.getlist("id") if i.isdigit() and len(i) < 19]
+    ids = [i for i in request.POST.getlist("id") if i.isascii() and i.isdigit() and len(i) < 19]
     count = services.notifications_mark_read(
         user=request.user, ids=None if request.POST.get("all") else ids
     )

@@ -158,6 +158,17 @@ def test_an_unknown_study_is_a_404(client, clinician_a):
     assert _as(client, clinician_a).get("/api/v1/studies/nope/safety/").status_code == 404
 
 
+def test_a_study_key_of_non_ascii_digits_is_a_404(client, clinician_a):
+    # "²".isdigit() is true but int("²") fails: this was a 500 (found by schemathesis).
+    for url in ("/api/v1/studies/²/arms/", "/patients/studies/²/"):
+        assert _as(client, clinician_a).get(url).status_code == 404, url
+
+
+def test_notification_ids_of_non_ascii_digits_are_ignored(client, clinician_a):
+    response = _as(client, clinician_a).post("/patients/notifications/read/", {"id": "²"})
+    assert response.status_code == 302
+
+
 def test_the_patient_lists_run_a_fixed_number_of_queries(
     client, clinician_a, enrolled_a, infusion_a, django_assert_max_num_queries
 ):
