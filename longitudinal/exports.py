@@ -41,7 +41,7 @@ from core.dates import age_on
 from longitudinal.filters import CohortFilterForm
 from longitudinal.models import CATEGORY_INSTRUMENTS, ExportKind, PatientSnapshot
 from longitudinal.selectors import cohort_queryset
-from registry import schedule
+from registry import blinding, schedule
 from registry.models import Arm, Study, Visit, VisitKind
 from registry.study_selectors import BLINDED, arm_code_for, arm_visible, study_windows
 
@@ -252,9 +252,7 @@ class _Studies:
         """The arm code, or "blinded" for people who may not see this study's arms."""
         if not study_id or not arm_id:
             return ""
-        if not self.visible[study_id]:
-            return BLINDED
-        return self.arms[arm_id].code
+        return blinding.arm_code_in(code=self.arms[arm_id].code, visible=self.visible[study_id])
 
 
 def _visit_labels(visits: list, *, study_id, anchor, windows) -> dict[int, str]:

@@ -15,10 +15,10 @@ from biomarkers import catalogue
 from biomarkers.selectors import lab_results_for_patient
 from longitudinal.alerts import flag_parts, is_high_flag
 from longitudinal.charts import Band, Marker, Point, chart_svg, shared_axis
+from registry import blinding
 from registry.models import Patient
 from registry.study_selectors import (
     adverse_event_rows,
-    dose_label_for,
     patient_first_intervention,
     visit_labels,
 )
@@ -166,15 +166,17 @@ def patient_timeline(*, patient: Patient, user) -> dict:
 
 
 def _intervention(i, user) -> dict:
-    return {
+    """One intervention as this person may see it: the masking layer replaces the
+    product and dose (and anything else arm-revealing) in a study blinded to them."""
+    return blinding.intervention_shown(user, i, {
         "id": i.pk,
         "kind": i.kind,
         "kind_label": i.get_kind_display(),
         "product": i.product,
-        "dose": dose_label_for(user, i),
+        "dose": blinding.dose_text(i),  # with its unit; None when there is none
         "start_date": i.start_date,
         "end_date": i.end_date,
-    }
+    })
 
 
 def _events(events, interventions) -> list[dict]:

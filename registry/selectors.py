@@ -5,6 +5,7 @@ from datetime import datetime
 
 from django.db.models import Count, Max, Prefetch, QuerySet
 
+from registry import blinding
 from registry.access import patients_visible_to
 from registry.models import AccessLog, Condition, Patient, PatientCondition, Visit
 
@@ -72,42 +73,65 @@ def _display(record, f, labels) -> str:
     return str(value)
 
 
+# Foreign keys whose model's __str__ shows internal ids: label them for people instead.
+_FK_LABELS = {
+    "registry.enrollment": (("study",), lambda e: e.study.code),
+    "registry.allocation": ((), lambda a: f"#{a.sequence}"),
+}
+
+
 def _related_labels(fields, rows) -> dict[str, dict]:
     """Names for foreign keys in the history rows: one query per FK field, not per row."""
     labels = {}
     for f in fields:
         if f.is_relation:
             ids = {getattr(r, f.attname) for r in rows} - {None}
-            labels[f.name] = f.related_model._default_manager.in_bulk(ids)
+            related, label = _FK_LABELS.get(f.related_model._meta.label_lower, ((), str))
+            objects = f.related_model._default_manager.select_related(*related).in_bulk(ids)
+            labels[f.name] = {pk: label(obj) for pk, obj in objects.items()}
     return labels
 
 
-def _entries_for(model, label_of, **filters) -> list[HistoryEntry]:
+def _changes(fields, before, row, labels, hidden: frozenset) -> list[Change]:
+    """What changed from `before` to `row`. Masked fields are listed in every entry, each
+    as "blinded", whether or not they changed: which of them changed (or is empty, like
+    a placebo's dose) would tell the arm."""
+    changes = []
+    for f in fields:
+        if f.name in hidden:
+            changes.append(Change(f.verbose_name, blinding.BLINDED, blinding.BLINDED))
+            continue
+        old = _display(before, f, labels) if before else "—"
+        new = _display(row, f, labels)
+        if old != new:
+            changes.append(Change(f.verbose_name, old, new))
+    return changes
+
+
+def _entries_for(model, label_of, *, masked=None, **filters) -> list[HistoryEntry]:
+    """History entries of one kind of record; `masked(row)` says which records belong to
+    a study blinded to the reader (their arm-revealing fields go through the masking
+    layer, registry/blinding.py)."""
     fields, rows = _history_rows(model, **filters)
     rows = list(rows)
     labels = _related_labels(fields, rows)
+    # A record is masked in all its versions if any of them was in a blinded study.
+    hidden_ids = {row.id for row in rows if masked is not None and masked(row)}
     entries, previous = [], {}
     for row in rows:
-        before = previous.get(row.id)
-        changes = [
-            Change(
-                f.verbose_name,
-                _display(before, f, labels) if before else "—",
-                _display(row, f, labels),
-            )
-            for f in fields
-            if before is None or getattr(before, f.attname) != getattr(row, f.attname)
-        ]
-        if row.history_type == "-":
-            changes = []
+        hidden = blinding.masked_fields(model) if row.id in hidden_ids else frozenset()
+        changes = [] if row.history_type == "-" else _changes(
+            fields, previous.get(row.id), row, labels, hidden
+        )
+        reason = row.history_change_reason or ""
         entries.append(
             HistoryEntry(
                 when=row.history_date,
                 who=str(row.history_user or "system"),
                 record=label_of(row),
                 action=ACTIONS[row.history_type],
-                reason=row.history_change_reason or "",
-                changes=[c for c in changes if c.old != c.new],
+                reason=blinding.BLINDED if hidden and reason else reason,
+                changes=changes,
             )
         )
         previous[row.id] = row
@@ -139,31 +163,27 @@ def access_log_for(*, patient: Patient, limit: int = 100) -> QuerySet[AccessLog]
 
 
 def _study_entries(*, patient: Patient, user) -> list[HistoryEntry]:
-    """History of enrolments, interventions and adverse events, blinding-aware."""
-    from registry.access import can_see_arm
-    from registry.models import AdverseEvent, Enrollment, Intervention
+    """History of enrolments, interventions and adverse events. Enrolments and
+    interventions of studies blinded to `user` are masked by the blinding layer; adverse
+    events reveal no arm and are shown as they are."""
+    from registry.models import AdverseEvent, Enrollment, Intervention, Study
 
-    studies = {e.pk: e.study for e in Enrollment.objects.filter(patient=patient)
-               .select_related("study")}
-    entries = (
-        _entries_for(Intervention, lambda r: f"Intervention of {r.start_date:%d %b %Y}",
-                     patient_id=patient.pk)
+    studies = {s.pk: s for s in Study.objects.filter(blinded=True)}
+    hidden_studies = {pk for pk, s in studies.items() if blinding.study_hidden(user, s)}
+    # Every enrolment the patient ever had (history included), to its study.
+    enrolment_study = dict(
+        Enrollment.history.filter(patient_id=patient.pk).values_list("id", "study_id")
+    )
+    return (
+        _entries_for(
+            Intervention, lambda r: f"Intervention of {r.start_date:%d %b %Y}",
+            masked=lambda r: enrolment_study.get(r.enrollment_id) in hidden_studies,
+            patient_id=patient.pk,
+        )
         + _entries_for(AdverseEvent, lambda r: f"Adverse event: {r.description}",
                        patient_id=patient.pk)
+        + _entries_for(
+            Enrollment, lambda r: "Study enrolment",
+            masked=lambda r: r.study_id in hidden_studies, patient_id=patient.pk,
+        )
     )
-    blinded = [s for s in studies.values() if not can_see_arm(user, s)]
-    enrolments = _entries_for(Enrollment, lambda r: "Study enrolment", patient_id=patient.pk)
-    if blinded:
-        # Arm, allocation and dose reveal treatment in a blinded study: mask them.
-        hidden = {"arm", "allocation", "dose"}
-        entries = [_masked(e, hidden) for e in entries + enrolments]
-    else:
-        entries += enrolments
-    return entries
-
-
-def _masked(entry: HistoryEntry, hidden: set[str]) -> HistoryEntry:
-    changes = [
-        Change(c.field, "blinded", "blinded") if c.field in hidden else c for c in entry.changes
-    ]
-    return HistoryEntry(entry.when, entry.who, entry.record, entry.action, entry.reason, changes)

@@ -1,10 +1,10 @@
-"""Reads for studies: blinding-aware arm labels, schedules and visit labels, due and
-overdue visits, a patient's study data and the per-study safety table.
+"""Reads for studies: schedules and visit labels, due and overdue visits, a patient's
+study data and the per-study safety table.
 
 Every function here runs a fixed number of queries whatever the number of patients,
 visits or events (they load what they need in bulk, then derive in Python with the
-pure rules of registry/schedule.py). Later dashboards and exports reuse `arm_label_for`
-and `arm_visible` so blinding has one implementation.
+pure rules of registry/schedule.py). What a blinded person sees is decided by
+registry/blinding.py only.
 """
 
 import datetime as dt
@@ -15,13 +15,20 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Min, Q, QuerySet
 from django.http import Http404
 
-from registry import schedule
+from registry import blinding, schedule
 from registry.access import (
-    can_see_arm,
     can_view_studies,
     patients_visible_to,
     sites_visible_to,
 )
+
+# Blinding lives in registry/blinding.py (the one masking layer). These names stay
+# importable from here for the readers that already use them (dashboard, cohort filters,
+# exports), so they too pass through that layer.
+from registry.blinding import BLINDED as BLINDED
+from registry.blinding import arm_code_for as arm_code_for
+from registry.blinding import arm_label_for as arm_label_for
+from registry.blinding import arm_visible
 from registry.models import (
     RELATED,
     AdverseEvent,
@@ -35,38 +42,6 @@ from registry.models import (
     Timepoint,
     Visit,
 )
-
-BLINDED = "blinded"
-
-
-# --- Blinding ---------------------------------------------------------------------------
-
-
-def arm_visible(user, study: Study) -> bool:
-    """Whether this person may see arms (and anything derived from them) in this study."""
-    return can_see_arm(user, study)
-
-
-def arm_label_for(user, enrollment: Enrollment) -> str:
-    """The arm as this person may see it: its name, or "blinded"."""
-    if not can_see_arm(user, enrollment.study):
-        return BLINDED
-    return enrollment.arm.name
-
-
-def arm_code_for(user, enrollment: Enrollment) -> str:
-    return enrollment.arm.code if can_see_arm(user, enrollment.study) else BLINDED
-
-
-def dose_label_for(user, intervention: Intervention) -> str:
-    """The dose as this person may see it: in a blinded study the dose reveals the arm."""
-    if intervention.dose is None:
-        return "—"
-    enrollment = intervention.enrollment
-    if enrollment is not None and not can_see_arm(user, enrollment.study):
-        return BLINDED
-    return f"{intervention.dose.normalize():f} {intervention.dose_unit}".strip()
-
 
 # --- Studies ----------------------------------------------------------------------------
 
@@ -86,7 +61,8 @@ def study_get(*, user, key: str) -> Study:
     if not can_view_studies(user):
         raise PermissionDenied("Your account has no registry role.")
     study = Study.objects.filter(code=key).first()
-    if study is None and key.isdigit() and len(key) <= 18:
+    # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
+    if study is None and key.isascii() and key.isdigit() and len(key) <= 18:
         study = Study.objects.filter(pk=int(key)).first()
     if study is None:
         raise Http404("No study with this code.")
@@ -121,7 +97,7 @@ def enrolment_progress(*, user, study: Study) -> list[SiteProgress]:
     per_site: dict[int, dict] = defaultdict(dict)
     for site_id, arm_code, n in counts:
         per_site[site_id][arm_code] = n
-    show_arms = can_see_arm(user, study)
+    show_arms = arm_visible(user, study)
     left = dict(
         Allocation.objects.filter(study=study, site__in=sites, enrollment__isnull=True)
         .values_list("site_id")
@@ -332,8 +308,8 @@ def patient_study_data(*, patient: Patient, user) -> dict:
     first = patient_first_intervention(interventions=interventions)
     events = patient.adverse_events.select_related("entered_by").order_by("onset_date", "id")
     return {
-        "enrollments": [(e, arm_label_for(user, e)) for e in enrollments],
-        "interventions": [(i, dose_label_for(user, i)) for i in interventions],
+        "enrollments": [blinding.enrollment_row(user, e) for e in enrollments],
+        "interventions": [blinding.intervention_row(user, i) for i in interventions],
         "first_intervention": first,
         "adverse_events": adverse_event_rows(events=events, first_intervention=first),
     }
@@ -408,7 +384,7 @@ def safety_table(*, user, study: Study) -> SafetyTable:
     Events count from the study enrolment date; treatment-emergence is measured from
     the first intervention given in the study. Four queries.
     """
-    unblinded = can_see_arm(user, study)
+    unblinded = arm_visible(user, study)
     enrollments = list(
         Enrollment.objects.filter(study=study, patient__in=patients_visible_to(user))
         .select_related("patient__site", "arm")

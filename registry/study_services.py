@@ -215,7 +215,9 @@ def _allocation_from_row(row, *, study, sites, arms, seen, existing) -> tuple:
         return None, f"Line {line}: site “{row['site']}” is not one of your sites."
     if arm is None:
         return None, f"Line {line}: study {study.code} has no arm “{row['arm']}”."
-    if not row["sequence"].isdigit() or not 1 <= int(row["sequence"]) <= 1_000_000:
+    sequence = row["sequence"]
+    # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
+    if not (sequence.isascii() and sequence.isdigit()) or not 1 <= int(sequence) <= 1_000_000:
         return None, f"Line {line}: the sequence must be a whole number from 1."
     key = (site.pk, int(row["sequence"]))
     if key in seen or key in existing:

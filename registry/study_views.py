@@ -11,11 +11,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from core.idempotency import idempotent_form
+from registry import blinding
 from registry import study_selectors as selectors
 from registry import study_services as services
 from registry.access import (
     can_manage_studies,
-    can_see_arm,
     can_view_studies,
     patient_get_for_study_data,
     sites_visible_to,
@@ -82,7 +82,7 @@ def study_list(request):
 def study_detail(request, code):
     _require_reader(request.user)
     study = selectors.study_get(user=request.user, key=code)
-    show_arms = can_see_arm(request.user, study)
+    show_arms = blinding.arm_visible(request.user, study)
     return render(request, "registry/study_detail.html", {
         "study": study,
         "arms": study.arms.all(),
@@ -195,7 +195,7 @@ def timepoint_edit(request, code, pk):
 
 def _allocating_study(request, code):
     study = _managed_study(request, code)
-    if not can_see_arm(request.user, study):
+    if not blinding.arm_visible(request.user, study):
         raise PermissionDenied(
             "Allocation lists reveal the arms of a blinded study: only unblinded "
             "coordinators and administrators can see them."
@@ -302,7 +302,7 @@ def notification_list(request):
 @idempotent_form
 @require_POST
 def notifications_read(request):
-    ids = [i for i in request.POST.getlist("id") if i.isdigit() and len(i) < 19]
+    ids = [i for i in request.POST.getlist("id") if i.isascii() and i.isdigit() and len(i) < 19]
     count = services.notifications_mark_read(
         user=request.user, ids=None if request.POST.get("all") else ids
     )
@@ -321,7 +321,7 @@ def enrollment_create(request, study_id):
 
     def save(data):
         enrollment = services.enrollment_create(actor=request.user, patient=patient, **data)
-        label = selectors.arm_label_for(request.user, enrollment)
+        label = blinding.arm_label_for(request.user, enrollment)
         messages.success(request, f"Enrolled in {enrollment.study.code} (arm: {label}).")
         return redirect("registry:patient_detail", study_id=patient.study_id)
 
@@ -351,11 +351,8 @@ def intervention_create(request, study_id):
 def intervention_edit(request, study_id, pk):
     patient = patient_get_for_study_data(user=request.user, study_id=study_id, write=True)
     item = get_object_or_404(patient.interventions.select_related("enrollment__study"), pk=pk)
-    if item.enrollment and not can_see_arm(request.user, item.enrollment.study):
-        # The form would show the dose, which reveals the arm of a blinded study.
-        raise PermissionDenied(
-            "This intervention belongs to a blinded study: only unblinded people can edit it."
-        )
+    # The form would show the dose and product, which reveal the arm of a blinded study.
+    blinding.require_unmasked(request.user, item)
     form = InterventionForm(request.POST or None, patient=patient, instance=item)
 
     def save(data):

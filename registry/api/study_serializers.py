@@ -1,13 +1,14 @@
 """API shapes for studies, enrolments, interventions and adverse events.
 
-Serializers check shape; services decide. Arms and doses pass through the selectors'
-blinding helpers (`arm_label_for`, `dose_label_for`): a blinded person reads "blinded".
+Serializers check shape; services decide. Enrolment and intervention bodies pass
+through the masking layer (registry/blinding.py) as a whole: in a study blinded to the
+reader every arm-revealing field reads "blinded", whatever its value.
 """
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from registry import study_selectors
+from registry import blinding
 from registry.models import AdverseEvent, Arm, Intervention, Study, Timepoint
 
 
@@ -70,24 +71,39 @@ class StudyInput(serializers.ModelSerializer):
         extra_kwargs = {"code": {"validators": []}}
 
 
+# Fields the masking layer may replace by "blinded" say so in the schema.
+_OR_BLINDED = {"type": "string", "enum": [blinding.BLINDED]}
+
+
+@extend_schema_field({"oneOf": [{"type": "integer"}, _OR_BLINDED], "nullable": True})
+class _IntegerOrBlinded(serializers.IntegerField):
+    pass
+
+
+@extend_schema_field({"type": "string", "nullable": True,
+                      "description": 'A decimal as text, or "blinded".'})
+class _DecimalOrBlinded(serializers.DecimalField):
+    pass
+
+
 class EnrollmentOutput(serializers.Serializer):
+    """An enrolment; in a study blinded to you `arm`, `arm_code` and `allocation` read
+    "blinded"."""
+
     id = serializers.IntegerField()
     study = serializers.CharField(source="study.code")
-    arm = serializers.SerializerMethodField(help_text='Arm name, or "blinded".')
-    arm_code = serializers.SerializerMethodField(help_text='Arm code, or "blinded".')
+    arm = serializers.CharField(source="arm.name", help_text='Arm name, or "blinded".')
+    arm_code = serializers.CharField(source="arm.code", help_text='Arm code, or "blinded".')
     enrolled_on = serializers.DateField()
-    allocation = serializers.IntegerField(
+    allocation = _IntegerOrBlinded(
         source="allocation.sequence", allow_null=True, default=None,
-        help_text="Sequence number of the allocation used, if any.",
+        help_text='Sequence number of the allocation used, if any; "blinded" when the '
+                  "study is blinded to you.",
     )
 
-    @extend_schema_field(serializers.CharField())
-    def get_arm(self, enrollment):
-        return study_selectors.arm_label_for(_user(self), enrollment)
-
-    @extend_schema_field(serializers.CharField())
-    def get_arm_code(self, enrollment):
-        return study_selectors.arm_code_for(_user(self), enrollment)
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        return blinding.enrollment_shown(_user(self), instance, data)
 
 
 class EnrollmentInput(serializers.Serializer):
@@ -103,8 +119,17 @@ class EnrollmentInput(serializers.Serializer):
 
 
 class InterventionOutput(serializers.ModelSerializer):
+    """An intervention; in a study blinded to you `product`, `description`, `dose`,
+    `dose_unit`, `volume_ml`, `rate_ml_min` and `notes` all read "blinded", whatever
+    was recorded (a placebo and an active infusion read alike)."""
+
     study = serializers.CharField(source="enrollment.study.code", allow_null=True, default=None)
-    dose = serializers.SerializerMethodField(help_text='The dose, or "blinded".')
+    product = serializers.CharField(help_text='The product or programme, or "blinded".')
+    dose = serializers.SerializerMethodField(
+        help_text='The dose with its unit, null when none, or "blinded".'
+    )
+    volume_ml = _DecimalOrBlinded(max_digits=6, decimal_places=1, allow_null=True)
+    rate_ml_min = _DecimalOrBlinded(max_digits=5, decimal_places=2, allow_null=True)
     entered_by = serializers.StringRelatedField()
 
     class Meta:
@@ -117,8 +142,11 @@ class InterventionOutput(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_dose(self, item):
-        label = study_selectors.dose_label_for(_user(self), item)
-        return None if label == "—" else label
+        return blinding.dose_text(item)
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        return blinding.intervention_shown(_user(self), instance, data)
 
 
 class InterventionInput(serializers.ModelSerializer):

@@ -12,7 +12,6 @@ from registry import study_selectors as selectors
 from registry import study_services as services
 from registry.access import (
     can_manage_studies,
-    can_see_arm,
     patient_get_for_study_data,
     sites_visible_to,
 )
@@ -29,6 +28,7 @@ from registry.api.study_serializers import (
     StudyInput,
     StudyOutput,
 )
+from registry.blinding import arm_visible
 from registry.models import AdverseEvent, Arm, Enrollment, Intervention, Study
 from registry.services import access_log_record
 
@@ -46,7 +46,7 @@ def _require_manager(user) -> None:
 
 def _arm_counts(*, user, study) -> dict | None:
     """Enrolments per arm at the person's sites, or None when arms are hidden from them."""
-    if not can_see_arm(user, study):
+    if not arm_visible(user, study):
         return None
     return dict(
         Enrollment.objects.filter(study=study, patient__site__in=sites_visible_to(user))
@@ -169,7 +169,8 @@ class _PatientListApi(generics.ListCreateAPIView):
 
 
 class PatientEnrollmentsApi(_PatientListApi):
-    """A patient's studies, with the arm as you may see it ("blinded" otherwise)."""
+    """A patient's studies; arm, arm code and allocation read "blinded" in a study
+    blinded to you."""
 
     serializer_class = EnrollmentOutput
     queryset = Enrollment.objects.none()
@@ -203,7 +204,8 @@ class PatientEnrollmentsApi(_PatientListApi):
 
 
 class PatientInterventionsApi(_PatientListApi):
-    """A patient's interventions; doses of blinded studies read "blinded"."""
+    """A patient's interventions; in a study blinded to you every arm-revealing field
+    (product, description, dose, dose unit, volume, rate, notes) reads "blinded"."""
 
     serializer_class = InterventionOutput
     queryset = Intervention.objects.none()
