@@ -4,7 +4,7 @@ active one on any route that shows interventions (issue 9, "Blinding, by constru
 Two patients of one blinded study are built identically except for the arm, the dose and
 the product. Every route in `ROUTES` is read by a blinded clinician and a blinded
 coordinator for both patients; once what is specific to a patient (study id, names, MRN,
-database ids, timestamps, CSRF tokens) is replaced by placeholders, the two answers must
+database ids, timestamps, CSRF and form tokens) is replaced by placeholders, the two answers must
 be the same text. A new route that shows interventions is one line in `ROUTES`.
 """
 
@@ -112,8 +112,10 @@ def cases(admin_user, clinician_a, site_a) -> tuple[Case, Case]:
 
 ID_KEYS = {"id", "visit_id", "created_at", "modified_at", "study_id"}
 TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?")
-CSRF = re.compile(r'(name="csrfmiddlewaretoken" value=|csrf[_-]?token["\']?[:=]\s*)"[^"]*"',
-                  re.IGNORECASE)
+CSRF = re.compile(
+    r'(name="(?:csrfmiddlewaretoken|form_token)" value=|csrf[_-]?token["\']?[:=]\s*)"[^"]*"',
+    re.IGNORECASE,
+)
 PATH_ID = re.compile(r"/\d+/")
 
 

@@ -17,7 +17,13 @@ from django.utils import timezone
 
 from longitudinal.snapshots import snapshots_refresh_changed
 from registry.models import Allocation, Enrollment, Intervention
-from tests.registry.test_blinding import ACTIVE, PLACEBO, cases, media  # noqa: F401 (fixtures)
+from tests.registry.test_blinding import (  # noqa: F401 (fixtures)
+    ACTIVE,
+    CSRF,
+    PLACEBO,
+    cases,
+    media,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +44,6 @@ STUDY_ROUTES = {
     "cohort summary API": "/api/v1/cohort/summary/?study=MSC-DF",
 }
 TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?")
-CSRF = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
 
 
 def _read_all(client) -> dict[str, str]:
