@@ -69,7 +69,8 @@ class FhirApiView(APIView):
         detail = response.data.get("detail") if isinstance(response.data, dict) else None
         errors = response.data.get("errors") if isinstance(response.data, dict) else None
         messages = [f"{k}: {'; '.join(v)}" for k, v in (errors or {}).items()]
-        code = {401: "security", 403: "security", 413: "too-costly", 415: "not-supported"}
+        code = {401: "security", 403: "security", 413: "too-costly", 415: "not-supported",
+                429: "throttled"}  # fmt: skip
         response.data = operation_outcome(
             [issue(m, code=code.get(response.status_code, "invalid")) for m in
              (messages or [str(detail or "Request refused.")])]
