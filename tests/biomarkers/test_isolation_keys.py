@@ -269,3 +269,36 @@ def test_reading_back_a_result_shows_no_flag_derived_from_the_patient(lab_api, p
     assert "age-adjusted" in json.dumps(LabResult.objects.get().flags)  # people see it
     (read_back,) = lab_api.get("/api/v1/lab-results/").json()["results"]
     assert "flags" not in read_back and "790" not in json.dumps(read_back)
+
+
+@pytest.mark.services
+def test_the_budget_is_shared_by_processes_through_redis(lab_api, settings):
+    """Through a real Redis, as production runs it: a second connection (another web
+    process) sees the count the first one made, and the key is refused past it."""
+    import os
+    import uuid
+
+    import environ
+    import redis
+    from django.core.cache import caches
+
+    from conftest import need_service
+
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError as exc:
+        need_service(f"Redis is not reachable at {url} ({exc})")
+    prefix = f"test-throttle-{uuid.uuid4()}"  # never clear() a Redis others may use
+    settings.CACHES = {"default": {**environ.Env.cache_url_config(url), "KEY_PREFIX": prefix}}
+    settings.LAB_KEY_THROTTLE_RATE = "2/minute"
+    key = f"throttle_lab_client_{LabClient.objects.get().pk}"
+    try:
+        assert [lab_api.get("/api/v1/lab-results/").status_code for _ in range(2)] == [200] * 2
+        other_process = caches.create_connection("default")
+        assert type(other_process).__name__ == "RedisCache"
+        assert len(other_process.get(key)) == 2
+        refused = lab_api.get("/api/v1/lab-results/")
+        assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
+    finally:
+        caches["default"].delete(key)
