@@ -2,7 +2,7 @@
 
 - clinician_a: clinician at site A        - clinician_b: clinician at site B
 - coordinator: coordinator at sites A, B  - admin_user: administrator (all sites)
-- lab_key: a laboratory client's API key (can post results, never read patients)
+- lab_key: a laboratory client's API key for sites A and B (posts results, reads no patient)
 """
 
 import os
@@ -69,10 +69,12 @@ def admin_user(db):
 
 
 @pytest.fixture
-def lab_key(db):
+def lab_key(site_a, site_b):
+    """A key of a laboratory serving sites A and B: it reaches only their patients."""
     from biomarkers.models import LabClient
 
-    _, key = LabClient.objects.create_key(name="Central Lab")
+    client, key = LabClient.objects.create_key(name="Central Lab")
+    client.sites.set([site_a, site_b])
     return key
 
 

@@ -87,8 +87,9 @@ def seed_cohort(patients: int) -> tuple[list[str], str, int]:
     for patient in patients_qs:
         patient.study_id = study_id_for(patient.pk)
     Patient.objects.bulk_update(patients_qs, ["study_id"], batch_size=1000)
-    _, key = LabClient.objects.create_key(name="Bench LIS")
-    copy_source = services.lab_source_for_file(name="bench COPY baseline")
+    client, key = LabClient.objects.create_key(name="Bench LIS")
+    client.sites.set([site])  # a key reaches only the patients of the sites it serves
+    copy_source = services.lab_source_for_file(name="bench COPY baseline", owner=None)
     return [p.study_id for p in patients_qs], key, copy_source.pk
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from biomarkers import services
 from biomarkers.parsing.jsonitem import json_record
+from biomarkers.patient_scope import patient_scope_registry
 from registry.models import Visit
 
 # analyte -> (median at 75 y in canonical unit, rise per year of age, log-sd, unit, LOD)
@@ -28,7 +29,7 @@ VISITS_WITH_LABS = 3  # the first visits of each patient get a panel
 
 def seed(*, context) -> str:
     rng = random.Random(4)  # same values on every machine
-    source = services.lab_source_for_file(name="Demo laboratory")
+    source = services.lab_source_for_file(name="Demo laboratory", owner=None)
     actor = context["users"]["admin"]
     records = []
     visits = Visit.objects.select_related("patient").order_by("patient_id", "date")
@@ -37,7 +38,9 @@ def seed(*, context) -> str:
         seen[visit.patient_id] = seen.get(visit.patient_id, 0) + 1
         if seen[visit.patient_id] <= VISITS_WITH_LABS:
             records.extend(_panel(rng, visit, len(records)))
-    report = services.lab_results_ingest(source=source, records=records, actor=actor)
+    report = services.lab_results_ingest(
+        source=source, records=records, scope=patient_scope_registry(), actor=actor
+    )
     summary = report.summary()
     return (
         f"Biomarkers: {summary['created']} new demo results "

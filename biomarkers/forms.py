@@ -86,7 +86,10 @@ class LabUploadForm(forms.Form):
         label="Laboratory or feed name",
         max_length=100,
         initial="CSV upload",
-        help_text="External ids are unique within one feed; reuse the name for resends.",
+        help_text=(
+            "External ids are unique within one of your feeds; reuse the name for resends. "
+            "Feeds are per uploader: a colleague's feed of the same name is another feed."
+        ),
     )
     file = forms.FileField(label="CSV file", help_text="UTF-8, columns as in the guide.")
 

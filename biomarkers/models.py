@@ -20,8 +20,16 @@ class LabClient(AbstractAPIKey):
     """A laboratory system allowed to post results with `Authorization: Api-Key <key>`.
 
     Only a hash of the key is stored (djangorestframework-api-key); the key itself is
-    shown once by `manage.py create_lab_client`.
+    shown once by `manage.py create_lab_client`. A key reaches only the patients of its
+    ``sites``: a result for anyone else is parked exactly like one for an unknown patient
+    (docs/security.md "Laboratory keys").
     """
+
+    sites = models.ManyToManyField(
+        "registry.Site",
+        related_name="lab_clients",
+        help_text="The sites this laboratory serves: its results match only their patients.",
+    )
 
     objects = APIKeyManager()
 
@@ -58,7 +66,9 @@ class LabSource(models.Model):
     """Where results come from; with the external id, the idempotency key of a result.
 
     Every lab client has one (created on first use); manual entry and each named CSV
-    feed have their own, so that identifiers from different senders never collide.
+    feed have their own, so that identifiers from different senders never collide. A CSV
+    feed belongs to the person who uploads to it (``owner``): another uploader using the
+    same name gets a feed of their own, so nobody amends or retracts someone else's results.
     """
 
     code = models.CharField(max_length=80, unique=True)
@@ -66,6 +76,11 @@ class LabSource(models.Model):
     kind = models.CharField(max_length=8, choices=SourceKind.choices)
     lab_client = models.OneToOneField(
         LabClient, on_delete=models.PROTECT, null=True, blank=True, related_name="source"
+    )
+    # The uploader of a CSV feed; empty for laboratory keys, manual entry and the feeds of
+    # management commands (demo, synthetic cohort, benchmarks).
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
     class Meta:

@@ -13,6 +13,9 @@ entry and matches from the parked inbox all turn into ``LabRecord``s and go thro
 - ``parked``: the patient is not known; held for a coordinator in the inbox;
 - ``rejected``: with the reasons.
 
+Patients are resolved only within the caller's ``PatientScope`` (biomarkers/patient_scope.py):
+a person's sites, or the sites a laboratory key serves.
+
 Idempotency and concurrency rest on the database: results are inserted with
 ``ON CONFLICT (source_id, external_id) DO NOTHING`` and whatever already existed (or was
 inserted a moment earlier by a racing request) is then locked and compared. Every write
@@ -54,6 +57,14 @@ from biomarkers.models import (
 )
 from biomarkers.parsing.jsonitem import CSV_COLUMNS, csv_item, json_record
 from biomarkers.parsing.records import VALUELESS_STATUSES, LabRecord, PatientRef
+from biomarkers.patient_scope import (
+    PatientInfo,
+    PatientScope,
+    patient_key,
+    patient_scope_for_user,
+    patients_resolve,
+    unmatched_reason,
+)
 from core.dates import age_on
 from registry.access import can_view_cohort, can_write_patients
 from registry.models import Patient, Visit
@@ -167,10 +178,17 @@ def lab_source_manual() -> LabSource:
     return _source_get_or_create(code="manual", name="Manual entry", kind=SourceKind.MANUAL)
 
 
-def lab_source_for_file(*, name: str) -> LabSource:
-    """A CSV feed, named by the coordinator; identifiers are unique within one feed."""
+def lab_source_for_file(*, name: str, owner) -> LabSource:
+    """A CSV feed: identifiers are unique within one feed, and a feed is its owner's.
+
+    Keyed to the uploader, not to the free-text name alone: a second coordinator typing
+    the same name gets a feed of their own, so nobody can amend or retract another
+    person's results by reusing a name. ``owner=None`` is for management commands only.
+    """
     label = " ".join(name.split())[:100] or "CSV upload"
-    return _source_get_or_create(code=f"file:{label.casefold()}", name=label, kind=SourceKind.FILE)
+    owner_part = f"u{owner.pk}:" if owner is not None else ""
+    code = f"file:{owner_part}{label.casefold()}"[:80]
+    return _source_get_or_create(code=code, name=label, kind=SourceKind.FILE, owner=owner)
 
 
 # --- preparing items (no writes) -----------------------------------------------------------
@@ -184,15 +202,9 @@ class _Item:
     analyte: catalogue.Analyte
     canonical: Decimal | None
     outcome: ItemOutcome | None = None
-    patient: _PatientInfo | None = None
+    patient: PatientInfo | None = None
     result: LabResult | None = None
     collected_on: dt.date | None = None  # local date of collection, computed once
-
-
-@dataclass(frozen=True)
-class _PatientInfo:
-    id: int
-    date_of_birth: dt.date
 
 
 def _reject(record: LabRecord, *errors: str) -> ItemOutcome:
@@ -252,30 +264,6 @@ def _canonical(record: LabRecord, analyte: catalogue.Analyte) -> Decimal | None:
 
 
 # --- patients and visits (a fixed number of queries per payload) ---------------------------
-
-
-def _patient_key(ref: PatientRef) -> tuple[str, ...]:
-    return ("study", ref.study_id) if ref.study_id else ("mrn", ref.site or "", ref.mrn or "")
-
-
-def _patients_for(refs: Iterable[PatientRef]) -> dict[tuple[str, ...], _PatientInfo]:
-    refs = [ref for ref in refs if ref.is_resolvable]
-    study_ids = {ref.study_id for ref in refs if ref.study_id}
-    pairs = {(ref.site, ref.mrn) for ref in refs if not ref.study_id}
-    found: dict[tuple[str, ...], _PatientInfo] = {}
-    if study_ids:
-        rows = Patient.objects.filter(study_id__in=study_ids)
-        for pk, study_id, born in rows.values_list("id", "study_id", "date_of_birth"):
-            found[("study", study_id)] = _PatientInfo(pk, born)
-    if pairs:
-        # A superset (any site x any MRN) in one query; exact pairs are picked below.
-        rows = Patient.objects.filter(
-            site__code__in={s for s, _ in pairs}, mrn__in={m for _, m in pairs}
-        )
-        for pk, site, mrn, born in rows.values_list("id", "site__code", "mrn", "date_of_birth"):
-            if (site, mrn) in pairs:
-                found[("mrn", site, mrn)] = _PatientInfo(pk, born)
-    return found
 
 
 def _visits_for(items: Sequence[_Item]) -> dict[int, list[tuple[dt.date, int]]]:
@@ -355,6 +343,7 @@ def lab_results_ingest(
     *,
     source: LabSource,
     records: Sequence[LabRecord],
+    scope: PatientScope,
     actor=None,
     atomic: bool = False,
     visit_id: int | None = None,
@@ -366,12 +355,12 @@ def lab_results_ingest(
     the whole payload back and the report says ``applied=False``. Otherwise every item
     stands alone. A record with ``if_none_exist`` is a conditional create: an existing
     result is left as it is. ``visit_id`` (manual entry for a visit) overrides the
-    automatic link to the closest visit.
+    automatic link to the closest visit. ``scope``: the patients this caller may reach.
     """
     now = now or timezone.now()
     try:
         with transaction.atomic():
-            report = _ingest(source, records, actor, now, visit_id)
+            report = _ingest(source, records, scope, actor, now, visit_id)
             if atomic and report.rejected:
                 raise _RollBack(report)
     except _RollBack as rollback:
@@ -379,19 +368,24 @@ def lab_results_ingest(
     return report
 
 
-def _ingest(source: LabSource, records: Sequence[LabRecord], actor, now, visit_id) -> IngestReport:
+def _ingest(
+    source: LabSource, records: Sequence[LabRecord], scope: PatientScope, actor, now, visit_id
+) -> IngestReport:
     prepared = [_prepare(record, now) for record in records]
     items = [p for p in prepared if isinstance(p, _Item)]
-    patients = _patients_for(item.record.patient for item in items)
+    patients = patients_resolve((item.record.patient for item in items), scope=scope)
     storable: list[_Item] = []
     for item in items:
-        item.patient = patients.get(_patient_key(item.record.patient))
+        item.patient = patients.get(patient_key(item.record.patient))
+        if item.patient is not None and item.collected_on < item.patient.date_of_birth:
+            if scope.reveals_patient_facts:
+                item.outcome = _reject(
+                    item.record, "collected_at: the specimen cannot be collected before birth."
+                )
+                continue
+            item.patient = None  # a key learns no birth date: answered as an unknown patient
         if item.patient is None:
-            item.outcome = _park(source, item, actor)
-        elif item.collected_on < item.patient.date_of_birth:
-            item.outcome = _reject(
-                item.record, "collected_at: the specimen cannot be collected before birth."
-            )
+            item.outcome = _unmatched(source, item, scope, actor)
         else:
             storable.append(item)
     _store(source, storable, actor, now, visit_id)
@@ -399,6 +393,13 @@ def _ingest(source: LabSource, records: Sequence[LabRecord], actor, now, visit_i
     return IngestReport(
         tuple(p if isinstance(p, ItemOutcome) else outcomes[p.record.index] for p in prepared)
     )
+
+
+def _unmatched(source: LabSource, item: _Item, scope: PatientScope, actor) -> ItemOutcome:
+    """No patient in scope: the same answer whether the patient exists elsewhere or not."""
+    if scope.park_unmatched:
+        return _park(source, item, actor)
+    return _reject(item.record, f"patient: {unmatched_reason(item.record.patient)}.")
 
 
 def _store(source: LabSource, items: list[_Item], actor, now, visit_id: int | None) -> None:
@@ -504,6 +505,15 @@ def _resend_outcome(row: LabResult, item: _Item, source: LabSource, actor) -> It
 
     if record.if_none_exist:
         return outcome("unchanged", "conditional create: a result with this identifier exists")
+    # Before ANY retraction or update: the resend must name the stored patient and analyte,
+    # or an entered-in-error row naming anyone could retract this result.
+    if row.patient_id != new.patient_id or row.analyte_id != new.analyte_id:
+        return _reject(
+            record,
+            f"Result '{record.external_id}' belongs to another patient or analyte; retract it "
+            "(entered-in-error) naming its own patient and analyte, and send a new result "
+            "with a new identifier.",
+        )
     if record.status in VALUELESS_STATUSES:
         if row.status == record.status:
             return outcome("unchanged")
@@ -519,12 +529,6 @@ def _resend_outcome(row: LabResult, item: _Item, source: LabSource, actor) -> It
         )
     if row.resulted_at and record.resulted_at and record.resulted_at < row.resulted_at:
         return outcome("unchanged", "an older version than the one stored; not applied")
-    if {"patient_id", "analyte_id"} & set(changed):
-        return _reject(
-            record,
-            f"Result '{record.external_id}' belongs to another patient or analyte; retract it "
-            "(entered-in-error) and send a new result with a new identifier.",
-        )
     replaceable = (ResultStatus.PRELIMINARY, ResultStatus.CANCELLED, ResultStatus.ENTERED_IN_ERROR)
     if record.status in REPLACING_STATUSES or row.status in replaceable:
         return outcome(_save_version(row, item, actor, source))
@@ -586,11 +590,7 @@ def _record_from_json(data: dict[str, Any], *, patient: PatientRef) -> LabRecord
 def _park(source: LabSource, item: _Item, actor) -> ItemOutcome:
     """Hold a valid result for an unknown patient; a resend refreshes the same inbox row."""
     record, ref = item.record, item.record.patient
-    reason = "No registry patient matches " + (
-        f"study id '{ref.study_id}'" if ref.study_id
-        else f"site '{ref.site}' and MRN '{ref.mrn}'" if ref.is_resolvable
-        else f"identifier '{ref.value}' (system '{ref.system or 'none'}')"
-    )  # fmt: skip
+    reason = unmatched_reason(ref)
     fields = {
         "patient_identifier": {k: v for k, v in dataclasses.asdict(ref).items() if v},
         "site_code": (ref.site or "")[:64],
@@ -654,7 +654,10 @@ def parked_result_match(*, actor, parked: ParkedLabResult, patient: Patient) -> 
     # Out of the open state first (no history row: the save below records the outcome),
     # so that the ingestion does not mark this very row as superseded.
     ParkedLabResult.objects.filter(pk=parked.pk).update(status=ParkedStatus.MATCHED)
-    report = lab_results_ingest(source=parked.source, records=[record], actor=actor, atomic=True)
+    report = lab_results_ingest(
+        source=parked.source, records=[record], scope=patient_scope_for_user(actor),
+        actor=actor, atomic=True,
+    )  # fmt: skip
     (item,) = report.items
     if item.outcome == "rejected":
         raise ValidationError({"patient": list(item.errors)})
@@ -744,9 +747,9 @@ def lab_panel_enter(
             raise ValidationError({entries[index]["analyte"]: [message]
                                    for index, message in repeats.items()})
         report = lab_results_ingest(
-            source=lab_source_manual(), records=records, actor=actor, atomic=True,
-            visit_id=visit.pk,
-        )
+            source=lab_source_manual(), records=records, scope=patient_scope_for_user(actor),
+            actor=actor, atomic=True, visit_id=visit.pk,
+        )  # fmt: skip
     if not report.applied:
         raise ValidationError(
             {entries[item.index]["analyte"]: list(item.errors) for item in report.rejected}
@@ -820,7 +823,7 @@ def lab_upload_create(*, actor, source_name: str, filename: str, content: str) -
         raise ValidationError({"file": ["The file has a header but no rows."]})
     upload = LabUpload.objects.create(
         uploaded_by=actor,
-        source=lab_source_for_file(name=source_name),
+        source=lab_source_for_file(name=source_name, owner=actor),
         filename=filename[:200],
         content=content,
         total_rows=len(rows),
@@ -854,11 +857,15 @@ def lab_upload_process(*, upload_id: int) -> LabUpload:
 
 def _process_rows(upload: LabUpload) -> list[ItemOutcome]:
     _, rows = _csv_rows(upload.content)
+    # The uploader's sites when the file is processed: rows for anyone else are refused.
+    scope = patient_scope_for_user(upload.uploaded_by)
     outcomes: list[ItemOutcome] = []
     for start in range(0, len(rows), UPLOAD_CHUNK):
         chunk = rows[start : start + UPLOAD_CHUNK]
         records = [json_record(start + n, csv_item(row)) for n, row in enumerate(chunk)]
-        report = lab_results_ingest(source=upload.source, records=records, actor=upload.uploaded_by)
+        report = lab_results_ingest(
+            source=upload.source, records=records, scope=scope, actor=upload.uploaded_by
+        )
         outcomes.extend(report.items)
         upload.processed_rows = start + len(chunk)
         upload.save(update_fields=["processed_rows"])

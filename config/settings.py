@@ -258,3 +258,14 @@ CELERY_BEAT_SCHEDULE["purge-form-submissions"] = {
     "task": "core.tasks.purge_form_submissions",
     "schedule": crontab(hour=3, minute=30),
 }
+
+# --- Laboratory keys: throttling and the shared cache (issue 9) ---
+# Each laboratory key may make LAB_KEY_THROTTLE_RATE requests ("<n>/second|minute|hour|
+# day", DRF syntax) over all laboratory endpoints together; past it, 429 with Retry-After
+# (biomarkers/api/throttling.py; people are not counted). The counts live in the default
+# cache: with several web processes or machines CACHE_URL must name a cache they share
+# (redis://..., as in docker-compose.yml); the local-memory default counts per process
+# and suits development only.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+LAB_KEY_THROTTLE_RATE = env("LAB_KEY_THROTTLE_RATE", default="600/minute")
+REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = ["biomarkers.api.throttling.LabClientRateThrottle"]

@@ -1,10 +1,18 @@
 """Alert rules: a biomarker above its threshold, a worsening frailty category, a CFS rise
 of 2 or more, an SPPB drop of 2 or more. Evaluated for a set of patients; each rule fires
 once per record that triggers it (unique constraint), so re-evaluating is harmless and
-several processes may evaluate at once."""
+several processes may evaluate at once.
+
+Acknowledging an alert is a clinical act on the patient's record: only people who may
+write patient data of the patient's site (clinicians there, administrators) may do it or
+withdraw it, a withdrawal needs a reason, and both stay in the alert's history, shown on
+the timeline and in the patient history.
+"""
 
 from collections import defaultdict
 
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -12,6 +20,8 @@ from assessments.comparison import CATEGORY_RANK
 from assessments.models import Assessment
 from biomarkers.models import HIDDEN_STATUSES, LabResult
 from longitudinal.models import Alert, AlertKind
+from registry.access import can_write_patients, patients_visible_to
+from registry.selectors import HistoryEntry
 
 # Threshold flags (biomarkers.catalogue) that mean "above": the ones worth an alert.
 HIGH_FLAG_WORDS = ("HIGH", "ABOVE", "ACUTE", "CUTOFF")
@@ -112,8 +122,79 @@ def open_alerts(*, patients) -> QuerySet[Alert]:
     )
 
 
+def alerts_for_timeline(*, patient) -> QuerySet[Alert]:
+    """Every alert of the patient, open or acknowledged (with by whom), newest first."""
+    alerts_evaluate(patient_ids=[patient.pk])  # current whatever the snapshot cache
+    return (
+        Alert.objects.filter(patient=patient)
+        .select_related("patient", "acknowledged_by")
+        .order_by("-observed_on", "-id")
+    )
+
+
+def can_acknowledge(user) -> bool:
+    """Whether this person's role may acknowledge alerts (at their own sites)."""
+    return can_write_patients(user)
+
+
+def _locked_for(user, alert: Alert) -> Alert:
+    """The alert, locked against a concurrent decision, if this person may act on it."""
+    if not can_acknowledge(user):
+        raise PermissionDenied(
+            "Only clinicians of the patient's site and administrators acknowledge alerts."
+        )
+    if not patients_visible_to(user).filter(pk=alert.patient_id).exists():
+        raise PermissionDenied("This patient is not at one of your sites.")
+    return Alert.objects.select_for_update().get(pk=alert.pk)
+
+
+@transaction.atomic
 def alert_acknowledge(*, user, alert: Alert) -> Alert:
+    alert = _locked_for(user, alert)
     if alert.acknowledged_at is None:
         alert.acknowledged_by, alert.acknowledged_at = user, timezone.now()
+        alert._history_user, alert._change_reason = user, "acknowledged"
         alert.save(update_fields=["acknowledged_by", "acknowledged_at"])
     return alert
+
+
+REASON_MAX = 100  # history_change_reason of django-simple-history
+
+
+@transaction.atomic
+def alert_acknowledgement_withdraw(*, user, alert: Alert, reason: str) -> Alert:
+    """Open an acknowledged alert again; the reason is kept in its history."""
+    alert = _locked_for(user, alert)
+    reason = " ".join(reason.split())
+    if not reason:
+        raise ValidationError({"reason": ["Say why the acknowledgement is withdrawn."]})
+    if len(reason) > REASON_MAX:
+        raise ValidationError({"reason": [f"At most {REASON_MAX} characters."]})
+    if alert.acknowledged_at is None:
+        raise ValidationError("This alert is not acknowledged: there is nothing to withdraw.")
+    alert.acknowledged_by = alert.acknowledged_at = None
+    alert._history_user, alert._change_reason = user, reason
+    alert.save(update_fields=["acknowledged_by", "acknowledged_at"])
+    return alert
+
+
+def alert_history(*, patient, user=None) -> list[HistoryEntry]:
+    """Acknowledgements and their withdrawals, for the patient history page (one query)."""
+    rows = (
+        Alert.history.filter(patient_id=patient.pk)
+        .select_related("history_user")
+        .order_by("id", "history_date", "history_id")
+    )
+    entries, acknowledged = [], {}
+    for row in rows:
+        now_acknowledged = row.acknowledged_at is not None
+        if row.history_type == "~" and now_acknowledged != acknowledged.get(row.id, False):
+            entries.append(HistoryEntry(
+                when=row.history_date,
+                who=str(row.history_user or "system"),
+                record=f"alert “{row.get_kind_display()}: {row.message}”",
+                action="acknowledged" if now_acknowledged else "withdrew the acknowledgement of",
+                reason="" if now_acknowledged else (row.history_change_reason or ""),
+            ))  # fmt: skip
+        acknowledged[row.id] = now_acknowledged
+    return entries

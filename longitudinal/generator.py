@@ -227,7 +227,7 @@ def prepare(*, seed: int, sites: int, as_of: dt.date | None = None) -> Context:
         study_id=study.pk,
         arm_ids=arm_ids,
         condition_ids=dict(Condition.objects.values_list("code", "pk")),
-        source_id=lab_source_for_file(name=SOURCE_NAME).pk,
+        source_id=lab_source_for_file(name=SOURCE_NAME, owner=None).pk,
     )
 
 

@@ -15,6 +15,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from registry.models import Arm, Patient, Site, Study
 
@@ -102,7 +103,11 @@ class AlertKind(models.TextChoices):
 
 
 class Alert(models.Model):
-    """A rule that fired for a patient; stays on the clinicians' pages until acknowledged."""
+    """A rule that fired for a patient; stays on the clinicians' pages until acknowledged.
+
+    Acknowledging (and withdrawing an acknowledgement, with a reason) is kept in history:
+    who and when show on the timeline and in the patient's history (longitudinal/alerts.py).
+    """
 
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="alerts")
     kind = models.CharField(max_length=20, choices=AlertKind.choices)
@@ -116,6 +121,10 @@ class Alert(models.Model):
         related_name="+",
     )
     acknowledged_at = models.DateTimeField(null=True, blank=True)
+
+    # Alerts are created in bulk by the rules (no history row for that); every later
+    # change is an acknowledgement or its withdrawal, recorded with its author.
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-observed_on", "-id"]

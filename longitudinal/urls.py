@@ -13,6 +13,11 @@ urlpatterns = [
         views.alert_acknowledge,
         name="alert_acknowledge",
     ),
+    path(
+        "timeline/<str:study_id>/alerts/<int:pk>/undo/",
+        views.alert_undo,
+        name="alert_undo",
+    ),
     path("cohort/", views.cohort_dashboard, name="cohort"),
     path("cohort/patients/", views.cohort_patients, name="cohort_patients"),
     path("exports/", include("longitudinal.export_urls")),

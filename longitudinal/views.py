@@ -2,15 +2,18 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from core.forms import add_service_errors
 from core.idempotency import idempotent_form
 from longitudinal import alerts, selectors, timeline
 from longitudinal.filters import CohortFilterForm
+from longitudinal.forms import AlertUndoForm
 from longitudinal.models import CHANGE_MEASURES, TIMEPOINTS
 from longitudinal.snapshots import snapshots_refresh_changed
 from registry import selectors as registry_selectors
@@ -31,6 +34,7 @@ def home(request):
             "patient_count": patients.count(),
             "recent": patients.order_by("-modified_at")[:8],
             "alerts": alerts.open_alerts(patients=patients.values("pk"))[:20],
+            "can_acknowledge": alerts.can_acknowledge(request.user),
         },
     )
 
@@ -48,22 +52,54 @@ def patient_timeline(request, study_id):
             "timeline": data,
             "charts": timeline.timeline_charts(data),
             "table": timeline.group_by_date(data),
+            "alerts": alerts.alerts_for_timeline(patient=patient),
+            "can_acknowledge": alerts.can_acknowledge(request.user),
         },
     )
+
+
+def _alert_to_decide(request, study_id, pk):
+    """(patient, alert) for someone who may write the patient's data: 404 outside their
+    sites, 403 for a read-only role (the service checks the same again)."""
+    patient = patient_get_for_user(user=request.user, study_id=study_id, write=True)
+    return patient, get_object_or_404(patient.alerts, pk=pk)
+
+
+def _back(request, study_id):
+    next_url = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        return redirect(next_url)
+    return redirect("registry:patient_detail", study_id=study_id)
 
 
 @login_required
 @idempotent_form
 @require_POST
 def alert_acknowledge(request, study_id, pk):
-    patient = patient_get_for_user(user=request.user, study_id=study_id)
-    alert = get_object_or_404(patient.alerts, pk=pk)
+    _, alert = _alert_to_decide(request, study_id, pk)
     alerts.alert_acknowledge(user=request.user, alert=alert)
     messages.success(request, "Alert acknowledged.")
-    next_url = request.POST.get("next", "")
-    if next_url.startswith("/") and not next_url.startswith("//"):
-        return redirect(next_url)
-    return redirect("registry:patient_detail", study_id=study_id)
+    return _back(request, study_id)
+
+
+@login_required
+@idempotent_form
+@require_POST
+def alert_undo(request, study_id, pk):
+    """Withdraw an acknowledgement, with a reason; a missing reason answers 400 with a form."""
+    patient, alert = _alert_to_decide(request, study_id, pk)
+    form = AlertUndoForm(request.POST)
+    if form.is_valid():
+        try:
+            reason = form.cleaned_data["reason"]
+            alerts.alert_acknowledgement_withdraw(user=request.user, alert=alert, reason=reason)
+            messages.success(request, "Acknowledgement withdrawn: the alert is open again.")
+            return _back(request, study_id)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+    context = {"patient": patient, "alert": alert, "form": form,
+               "next": request.POST.get("next", "")}  # fmt: skip
+    return render(request, "longitudinal/alert_undo.html", context, status=400)
 
 
 def _cohort_form(request) -> CohortFilterForm:

@@ -1,4 +1,5 @@
-"""Sections of the patient page contributed by other apps.
+"""Sections of the patient page, and entries of the patient history, contributed by other
+apps.
 
 The registry knows nothing of assessments or biomarkers (dependencies point one way), so
 those apps register a panel in their AppConfig.ready(); the patient page renders every
@@ -31,3 +32,16 @@ def panels_for(*, patient, user) -> list[dict]:
         {"panel": panel, **panel.context(patient=patient, user=user)}
         for panel in sorted(_PANELS.values(), key=lambda p: p.order)
     ]
+
+
+# Entries of the patient history page from other apps' records (alert acknowledgements):
+# (*, patient, user) -> list of registry.selectors.HistoryEntry, a fixed number of queries.
+_HISTORY: dict[str, Callable[..., list]] = {}
+
+
+def register_history(key: str, entries: Callable[..., list]) -> None:
+    _HISTORY[key] = entries
+
+
+def history_from_apps(*, patient, user) -> list:
+    return [entry for entries in _HISTORY.values() for entry in entries(patient=patient, user=user)]

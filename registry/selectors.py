@@ -8,6 +8,7 @@ from django.db.models import Count, Max, Prefetch, QuerySet
 from registry import blinding
 from registry.access import patients_visible_to
 from registry.models import AccessLog, Condition, Patient, PatientCondition, Visit
+from registry.panels import history_from_apps
 
 
 def patient_list(*, user) -> QuerySet[Patient]:
@@ -154,6 +155,7 @@ def patient_history(*, patient: Patient, user=None) -> list[HistoryEntry]:
         )
         + _entries_for(Visit, lambda r: f"Visit of {r.date:%d %b %Y}", patient_id=patient.pk)
         + _study_entries(patient=patient, user=user)
+        + history_from_apps(patient=patient, user=user)
     )
     return sorted(entries, key=lambda e: e.when, reverse=True)
 

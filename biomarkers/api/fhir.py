@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 from biomarkers import services
 from biomarkers.api.authentication import LAB_AUTHENTICATION, IsLabClient
 from biomarkers.api.parsers import FhirJSONParser, FhirJSONRenderer, PlainJSONAsFhirParser
-from biomarkers.api.views import PayloadTooLarge, check_body_size, source_of
+from biomarkers.api.views import PayloadTooLarge, check_body_size, scope_of, source_of
 from biomarkers.models import LabResult, LabSource
 from biomarkers.parsing import FhirParseError, LabRecord, parse_fhir
 from biomarkers.parsing.fhir import FhirParseResult
@@ -69,7 +69,8 @@ class FhirApiView(APIView):
         detail = response.data.get("detail") if isinstance(response.data, dict) else None
         errors = response.data.get("errors") if isinstance(response.data, dict) else None
         messages = [f"{k}: {'; '.join(v)}" for k, v in (errors or {}).items()]
-        code = {401: "security", 403: "security", 413: "too-costly", 415: "not-supported"}
+        code = {401: "security", 403: "security", 413: "too-costly", 415: "not-supported",
+                429: "throttled"}  # fmt: skip
         response.data = operation_outcome(
             [issue(m, code=code.get(response.status_code, "invalid")) for m in
              (messages or [str(detail or "Request refused.")])]
@@ -131,7 +132,9 @@ class FhirObservationApi(FhirApiView):
         (record,) = parsed.records
         if not record.ok:
             return Response(operation_outcome(_record_issues(record)), status=400)
-        report = services.lab_results_ingest(source=source_of(request), records=[record])
+        report = services.lab_results_ingest(
+            source=source_of(request), records=[record], scope=scope_of(request)
+        )
         (item,) = report.items
         return _observation_response(item)
 
@@ -196,7 +199,7 @@ def _transaction(request, parsed: FhirParseResult) -> Response:
         ]
         return Response(operation_outcome(issues), status=400)
     report = services.lab_results_ingest(
-        source=source_of(request), records=parsed.records, atomic=True
+        source=source_of(request), records=parsed.records, scope=scope_of(request), atomic=True
     )
     if not report.applied:
         issues = [
@@ -209,7 +212,9 @@ def _transaction(request, parsed: FhirParseResult) -> Response:
 
 
 def _batch(request, parsed: FhirParseResult) -> Response:
-    report = services.lab_results_ingest(source=source_of(request), records=parsed.records)
+    report = services.lab_results_ingest(
+        source=source_of(request), records=parsed.records, scope=scope_of(request)
+    )
     return Response(_response_bundle("batch-response", parsed, report))
 
 

@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 from biomarkers import services
 from biomarkers.api.authentication import LAB_AUTHENTICATION, IsLabClient
 from biomarkers.api.parsers import Hl7Parser, Hl7Renderer, Hl7TextParser, Hl7TextRenderer
-from biomarkers.api.views import check_body_size, source_of
+from biomarkers.api.views import check_body_size, scope_of, source_of
 from biomarkers.parsing import AckIssue, Hl7ParseError, build_ack, parse_oru, skipped_ack_issues
 
 HL7_CONTENT_TYPE = "x-application/hl7-v2+er7"
@@ -69,7 +69,9 @@ class Hl7OruApi(APIView):
                 f"{previous.received_at:%Y-%m-%d %H:%M} UTC; not applied again."
             )
             return _ack_response(build_ack(message, previous.ack_code, text))
-        report = services.lab_results_ingest(source=source, records=parsed.records)
+        report = services.lab_results_ingest(
+            source=source, records=parsed.records, scope=scope_of(request)
+        )
         issues = [
             AckIssue(text="; ".join(item.errors), severity="E", location=f"OBX^{item.index + 1}")
             for item in report.rejected

@@ -81,10 +81,12 @@ class LabResultOutput(serializers.ModelSerializer):
 
 
 class LabReadBackOutput(LabResultOutput):
-    """What a laboratory posted, read back with its key: no patient identity."""
+    """What a laboratory posted, read back with its key: no patient identity, and no patient
+    fact either. Flags are left out because some derive from the patient (the age-adjusted
+    D-dimer cut-off names the age); docs/security.md "Laboratory keys"."""
 
     class Meta(LabResultOutput.Meta):
-        fields = [f for f in LabResultOutput.Meta.fields if f != "visit_date"]
+        fields = [f for f in LabResultOutput.Meta.fields if f not in ("visit_date", "flags")]
 
 
 class ErrorOutput(serializers.Serializer):

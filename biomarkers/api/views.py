@@ -21,6 +21,7 @@ from biomarkers.api.serializers import (
 )
 from biomarkers.models import LabResult, LabSource
 from biomarkers.parsing.jsonitem import json_record
+from biomarkers.patient_scope import PatientScope, patient_scope_for_lab_client
 from registry.access import patient_get_for_user
 from registry.services import access_log_record
 
@@ -44,6 +45,11 @@ def check_body_size(request, limit: int | None = None) -> None:
 
 def source_of(request) -> LabSource:
     return services.lab_source_for_client(lab_client=request.auth)
+
+
+def scope_of(request) -> PatientScope:
+    """The patients of the sites the key serves; results for anyone else are parked."""
+    return patient_scope_for_lab_client(request.auth)
 
 
 EXAMPLE_BATCH = {
@@ -109,7 +115,9 @@ class LabResultsApi(generics.GenericAPIView):
         check_body_size(request)
         results = _batch_items(request.data)
         records = [json_record(index, item) for index, item in enumerate(results)]
-        report = services.lab_results_ingest(source=source_of(request), records=records)
+        report = services.lab_results_ingest(
+            source=source_of(request), records=records, scope=scope_of(request)
+        )
         return Response(
             {"results": [item.as_dict() for item in report.items], "summary": report.summary()}
         )

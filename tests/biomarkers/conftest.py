@@ -67,6 +67,16 @@ def records(*items):
     return [json_record(index, data) for index, data in enumerate(items)]
 
 
+def ingest(source, *items, **kwargs):
+    """The service over every patient (the scope of management commands): the rules these
+    tests try are not about site scoping, which tests/biomarkers/test_isolation*.py try."""
+    from biomarkers import services
+    from biomarkers.patient_scope import patient_scope_registry
+
+    kwargs.setdefault("scope", patient_scope_registry())
+    return services.lab_results_ingest(source=source, records=records(*items), **kwargs)
+
+
 @pytest.fixture
 def visit_of_a(patient_a):
     from tests.factories import VisitFactory

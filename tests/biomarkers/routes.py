@@ -56,10 +56,12 @@ def path_kwargs(patient) -> dict:
     from biomarkers import services
     from biomarkers.models import LabClient, LabUpload, UploadStatus
     from biomarkers.parsing.jsonitem import json_record
+    from biomarkers.patient_scope import patient_scope_for_lab_client
     from tests.factories import VisitFactory
 
     VisitFactory(patient=patient, date=dt.date(2025, 2, 15), kind="follow_up")
     client, _ = LabClient.objects.create_key(name="Matrix Lab")
+    client.sites.set([patient.site])
     source = services.lab_source_for_client(lab_client=client)
     base = {
         "analyte": "CRP", "value": "3", "unit": "mg/L", "status": "final",
@@ -69,7 +71,9 @@ def path_kwargs(patient) -> dict:
         0, {**base, "patient": {"study_id": patient.study_id}, "external_id": "M-1"}
     )
     parked = json_record(1, {**base, "patient": {"study_id": "FR-999999"}, "external_id": "M-2"})
-    report = services.lab_results_ingest(source=source, records=[stored, parked])
+    report = services.lab_results_ingest(
+        source=source, records=[stored, parked], scope=patient_scope_for_lab_client(client)
+    )
     upload = LabUpload.objects.create(
         uploaded_by=get_user_model().objects.get(username="cora"),
         source=source, filename="m.csv", content="", status=UploadStatus.DONE, report="row\n",

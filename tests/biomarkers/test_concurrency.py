@@ -12,6 +12,7 @@ from django.db import connection, connections
 
 from biomarkers import services
 from biomarkers.models import LabResult
+from biomarkers.patient_scope import patient_scope_registry
 from conftest import need_service
 from tests.biomarkers.conftest import item, records
 
@@ -29,7 +30,9 @@ def test_racing_duplicate_batches_store_each_result_once(analyte_catalogue, lab_
     def post_once(_):
         try:
             barrier.wait()
-            report = services.lab_results_ingest(source=lab_source, records=records(*payload))
+            report = services.lab_results_ingest(
+                source=lab_source, records=records(*payload), scope=patient_scope_registry()
+            )
             return [i.outcome for i in report.items]
         finally:
             connections.close_all()

@@ -8,14 +8,11 @@ from django.core.exceptions import ValidationError
 
 from biomarkers import selectors, services
 from biomarkers.models import LabResult, ParkedLabResult, ParkedStatus
-from tests.biomarkers.conftest import item, records
+from biomarkers.patient_scope import patient_scope_registry
+from tests.biomarkers.conftest import ingest, item, records
 from tests.factories import VisitFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def ingest(source, *items, **kwargs):
-    return services.lab_results_ingest(source=source, records=records(*items), **kwargs)
 
 
 def outcomes(report):
@@ -102,7 +99,9 @@ def test_a_conditional_create_leaves_an_existing_result_alone(lab_source, patien
     from dataclasses import replace
 
     record = replace(record, if_none_exist="Observation?identifier=R-1")
-    report = services.lab_results_ingest(source=lab_source, records=[record])
+    report = services.lab_results_ingest(
+        source=lab_source, records=[record], scope=patient_scope_registry()
+    )
     assert outcomes(report) == ["unchanged"]
     assert LabResult.objects.get().value == Decimal("12.5")
 

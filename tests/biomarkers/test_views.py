@@ -7,9 +7,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from biomarkers import services
 from biomarkers.models import LabResult, LabUpload, ParkedLabResult, ParkedStatus
-from tests.biomarkers.conftest import item, records
+from tests.biomarkers.conftest import ingest, item
 from tests.factories import VisitFactory
 
 pytestmark = pytest.mark.django_db
@@ -67,15 +66,13 @@ def test_without_a_visit_the_clinician_is_sent_to_record_one(client_a, patient_a
 
 
 def test_the_patient_page_shows_the_latest_value_per_analyte(client_a, patient_a, lab_source):
-    services.lab_results_ingest(
-        source=lab_source,
-        records=records(
-            item(patient_a, analyte="HSCRP", value="<0.5", external_id="1",
-                 collected_at="2025-01-01T08:00:00Z"),
-            item(patient_a, analyte="HSCRP", value="2.5", external_id="2",
-                 collected_at="2025-02-01T08:00:00Z"),
-            item(patient_a, analyte="IL6", value="<0.5", external_id="3"),
-        ),
+    ingest(
+        lab_source,
+        item(patient_a, analyte="HSCRP", value="<0.5", external_id="1",
+             collected_at="2025-01-01T08:00:00Z"),
+        item(patient_a, analyte="HSCRP", value="2.5", external_id="2",
+             collected_at="2025-02-01T08:00:00Z"),
+        item(patient_a, analyte="IL6", value="<0.5", external_id="3"),
     )  # fmt: skip
     page = client_a.get(f"/patients/{patient_a.study_id}/").content.decode()
     assert "&lt;0.5" in page and "2.5" in page
@@ -86,13 +83,13 @@ def test_the_patient_page_shows_the_latest_value_per_analyte(client_a, patient_a
 def test_the_patient_panel_runs_a_fixed_number_of_queries(patient_a, clinician_a, lab_source):
     from biomarkers.selectors import lab_panel_context
 
-    services.lab_results_ingest(source=lab_source, records=records(item(patient_a)))
+    ingest(lab_source, item(patient_a))
     with CaptureQueriesContext(connection) as few:
         lab_panel_context(patient=patient_a, user=clinician_a)
     many = [item(patient_a, analyte=a, external_id=f"{a}{n}", value="1",
                  unit={"IL6": "pg/mL", "TNFA": "pg/mL"}.get(a, "mg/L"))
             for a in ("IL6", "TNFA", "CRP") for n in range(10)]  # fmt: skip
-    services.lab_results_ingest(source=lab_source, records=records(*many))
+    ingest(lab_source, *many)
     with CaptureQueriesContext(connection) as more:
         context = lab_panel_context(patient=patient_a, user=clinician_a)
     assert len(context["latest"]) == 3
@@ -100,10 +97,8 @@ def test_the_patient_panel_runs_a_fixed_number_of_queries(patient_a, clinician_a
 
 
 def test_the_history_page_shows_every_version(client_a, patient_a, lab_source):
-    services.lab_results_ingest(source=lab_source, records=records(item(patient_a)))
-    services.lab_results_ingest(
-        source=lab_source, records=records(item(patient_a, value="14", status="amended"))
-    )
+    ingest(lab_source, item(patient_a))
+    ingest(lab_source, item(patient_a, value="14", status="amended"))
     result = LabResult.objects.get()
     page = client_a.get(f"/labs/patients/{patient_a.study_id}/results/{result.pk}/history/")
     text = page.content.decode()
@@ -115,9 +110,7 @@ def test_the_history_page_shows_every_version(client_a, patient_a, lab_source):
 
 @pytest.fixture
 def parked(lab_source, patient_a):
-    services.lab_results_ingest(
-        source=lab_source, records=records(item(patient_a, patient={"site": "A", "mrn": "X"}))
-    )
+    ingest(lab_source, item(patient_a, patient={"site": "A", "mrn": "X"}))
     return ParkedLabResult.objects.get()
 
 
@@ -173,7 +166,7 @@ def test_a_csv_upload_is_processed_with_a_per_row_report(
     assert response.status_code == 302
     done = LabUpload.objects.get()
     assert done.status == "done" and done.processed_rows == 3
-    assert done.summary["created"] == 1 and done.summary["rejected"] == 1
+    assert done.summary["created"] == 1 and done.summary["rejected"] == 2
     page = client.get(response.url).content.decode()
     assert 'value="100"' in page and "report" in page
     report = client.get(response.url + "report.csv")
@@ -182,7 +175,8 @@ def test_a_csv_upload_is_processed_with_a_per_row_report(
     assert lines[0] == "row,external_id,outcome,id,errors,notes"
     assert lines[1].startswith("2,C-1,created,")
     assert lines[2].startswith("3,C-2,rejected,,\"value: Cannot read a number from 'oops'")
-    assert lines[3].startswith("4,C-3,parked")
+    # A patient the uploader cannot reach (here: nobody) is refused, never parked.
+    assert lines[3].startswith("4,C-3,rejected,,patient: No patient at this sender's sites")
 
 
 def test_a_queued_upload_page_refreshes_itself(client, coordinator, patient_a):

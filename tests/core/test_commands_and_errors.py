@@ -10,8 +10,8 @@ from core.views import server_error
 pytestmark = pytest.mark.django_db
 
 
-def test_create_lab_client_prints_a_working_key_stored_hashed(capsys, client):
-    call_command("create_lab_client", "Central Lab LIS")
+def test_create_lab_client_prints_a_working_key_stored_hashed(capsys, client, site_a):
+    call_command("create_lab_client", "Central Lab LIS", "--site", "A")
     out = capsys.readouterr().out
     key = out.strip().splitlines()[2]
     lab = LabClient.objects.get(name="Central Lab LIS")

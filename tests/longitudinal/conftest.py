@@ -7,6 +7,7 @@ import pytest
 
 from assessments.services import assessment_submit
 from biomarkers.parsing.jsonitem import json_record
+from biomarkers.patient_scope import patient_scope_for_user
 from biomarkers.services import lab_results_ingest, lab_source_manual
 from tests.factories import VisitFactory
 
@@ -33,7 +34,8 @@ def lab(actor, patient, analyte, value, unit, when: dt.date, external_id, status
         "external_id": external_id, "status": status,
     }
     report = lab_results_ingest(
-        source=lab_source_manual(), records=[json_record(0, item)], actor=actor
+        source=lab_source_manual(), records=[json_record(0, item)], actor=actor,
+        scope=patient_scope_for_user(actor),
     )
     assert report.items[0].outcome in ("created", "updated"), report.items[0]
     return report

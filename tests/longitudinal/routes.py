@@ -11,7 +11,11 @@ ROUTES = {
     ),
     "longitudinal:alert_acknowledge": (
         "post", "/timeline/{sid}/alerts/{alert}/acknowledge/",
-        dict(a=302, b=404, coord=302, lab=LOGIN, anon=LOGIN),
+        dict(a=302, b=404, coord=403, lab=LOGIN, anon=LOGIN),  # coordinators only read
+    ),
+    "longitudinal:alert_undo": (  # posted without the required reason: 400
+        "post", "/timeline/{sid}/alerts/{alert}/undo/",
+        dict(a=400, b=404, coord=403, lab=LOGIN, anon=LOGIN),
     ),
     "longitudinal:cohort": (
         "get", "/cohort/", dict(a=403, b=403, coord=200, lab=LOGIN, anon=LOGIN)
