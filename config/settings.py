@@ -1,6 +1,6 @@
 """Settings for the frailty registry, read from the environment (12-factor).
 
-One module for every environment: development defaults are safe only while DEBUG is on;
+One module for every environment. DEBUG is off unless DEBUG=1 is set (`make run` does);
 with DEBUG off, SECRET_KEY must be set and the security settings below switch on.
 Every variable is documented in README.md ("Configuration").
 """
@@ -15,12 +15,15 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-DEBUG = env.bool("DEBUG", default=True)
+# Off unless asked for: a server started with a forgotten variable must not show
+# tracebacks (settings, SQL, patient data). `make run` sets DEBUG=1 explicitly.
+DEBUG = env.bool("DEBUG", default=False)
 
 if DEBUG:
+    # Development only (`make run`): a fixed key so sessions survive runserver reloads.
     SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-key-do-not-use-in-production")
 else:
-    # Fail loudly: a production server must never start with a default key.
+    # Fail loudly: no key in the repository may ever sign a production session.
     SECRET_KEY = env("SECRET_KEY")
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
