@@ -250,3 +250,36 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "LabResultStatusEnum": "biomarkers.models.ResultStatus",
     "PatientStatusEnum": "registry.models.PatientStatus",
 }
+
+# --- Safe defaults and headers (issue 9) ---
+# docs/security.md "Safe defaults and headers". Inserted by name so that the order reads:
+# the policy on every response, no-store below WhiteNoise (static files stay cacheable),
+# the absolute session lifetime once the user and the messages are known.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1,
+    "csp.middleware.CSPMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("csp.middleware.CSPMiddleware") + 1, "core.security.NoStoreMiddleware"
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
+    "core.security.AbsoluteSessionLifetimeMiddleware",
+)
+# No inline script or style anywhere: every script and stylesheet is a static file
+# (templates/ and static/js/; the API docs load their start-up script from its own URL).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    },
+}
+# A session ends this long after its log-in whatever its activity (12 h: one long shift),
+# besides the idle timeout above.
+SESSION_ABSOLUTE_SECONDS = env.int("SESSION_ABSOLUTE_SECONDS", default=12 * 60 * 60)
