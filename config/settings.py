@@ -283,3 +283,5 @@ CONTENT_SECURITY_POLICY = {
 # A session ends this long after its log-in whatever its activity (12 h: one long shift),
 # besides the idle timeout above.
 SESSION_ABSOLUTE_SECONDS = env.int("SESSION_ABSOLUTE_SECONDS", default=12 * 60 * 60)
+# Previous keys still accepted while a rotated SECRET_KEY settles (docs/security.md).
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
