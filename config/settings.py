@@ -1,6 +1,6 @@
 """Settings for the frailty registry, read from the environment (12-factor).
 
-One module for every environment: development defaults are safe only while DEBUG is on;
+One module for every environment. DEBUG is off unless DEBUG=1 is set (`make run` does);
 with DEBUG off, SECRET_KEY must be set and the security settings below switch on.
 Every variable is documented in README.md ("Configuration").
 """
@@ -15,12 +15,15 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-DEBUG = env.bool("DEBUG", default=True)
+# Off unless asked for: a server started with a forgotten variable must not show
+# tracebacks (settings, SQL, patient data). `make run` sets DEBUG=1 explicitly.
+DEBUG = env.bool("DEBUG", default=False)
 
 if DEBUG:
+    # Development only (`make run`): a fixed key so sessions survive runserver reloads.
     SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-key-do-not-use-in-production")
 else:
-    # Fail loudly: a production server must never start with a default key.
+    # Fail loudly: no key in the repository may ever sign a production session.
     SECRET_KEY = env("SECRET_KEY")
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
@@ -269,3 +272,38 @@ CELERY_BEAT_SCHEDULE["purge-form-submissions"] = {
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 LAB_KEY_THROTTLE_RATE = env("LAB_KEY_THROTTLE_RATE", default="600/minute")
 REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = ["biomarkers.api.throttling.LabClientRateThrottle"]
+
+# --- Safe defaults and headers (issue 9) ---
+# docs/security.md "Safe defaults and headers". Inserted by name so that the order reads:
+# the policy on every response, no-store below WhiteNoise (static files stay cacheable),
+# the absolute session lifetime once the user and the messages are known.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1,
+    "csp.middleware.CSPMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("csp.middleware.CSPMiddleware") + 1, "core.security.NoStoreMiddleware"
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
+    "core.security.AbsoluteSessionLifetimeMiddleware",
+)
+# No inline script or style anywhere: every script and stylesheet is a static file
+# (templates/ and static/js/; the API docs load their start-up script from its own URL).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    },
+}
+# A session ends this long after its log-in whatever its activity (12 h: one long shift),
+# besides the idle timeout above.
+SESSION_ABSOLUTE_SECONDS = env.int("SESSION_ABSOLUTE_SECONDS", default=12 * 60 * 60)
+# Previous keys still accepted while a rotated SECRET_KEY settles (docs/security.md).
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])

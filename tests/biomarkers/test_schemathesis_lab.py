@@ -15,8 +15,8 @@ from tests.schemathesis_app import in_process_schema
 
 
 @pytest.fixture
-def lab_schema(db):
-    with in_process_schema() as schema:
+def lab_schema(db, lab_key):
+    with in_process_schema(api_key=lab_key) as schema:
         yield schema
 
 

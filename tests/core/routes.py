@@ -12,6 +12,7 @@ ROUTES = {
     "password_change_done": (
         "get", "/accounts/password/done/", dict(a=200, b=200, coord=200, lab=LOGIN, anon=LOGIN)
     ),
-    "schema": ("get", "/api/schema/", dict(a=200, b=200, coord=200, lab=200, anon=200)),
-    "api-docs": ("get", "/api/docs/", dict(a=200, b=200, coord=200, lab=200, anon=200)),
+    # Behind login; a laboratory key may read the schema (it generates its client from it).
+    "schema": ("get", "/api/schema/", dict(a=200, b=200, coord=200, lab=200, anon=401)),
+    "api-docs": ("get", "/api/docs/", dict(a=200, b=200, coord=200, lab=LOGIN, anon=LOGIN)),
 }

@@ -1,10 +1,13 @@
-"""Production settings: `check --deploy` is clean, and a missing SECRET_KEY fails loudly."""
+"""Safe defaults: DEBUG is off unless asked for, no key from the repository signs anything
+with DEBUG off, `check --deploy` is clean, and `make run` turns DEBUG on explicitly."""
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -16,7 +19,9 @@ PROD_ENV = {
 
 
 def _manage(*args, env):
-    unset = ("DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    # Start from the environment a server would have: none of what the suite sets.
+    unset = ("DJANGO_SETTINGS_MODULE", "DEBUG", "SECRET_KEY", "SECURE_SSL_REDIRECT",
+             "DJANGO_ALLOW_ASYNC_UNSAFE")
     clean = {k: v for k, v in os.environ.items() if k not in unset}
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env},
@@ -35,6 +40,38 @@ def test_a_missing_secret_key_stops_production_start():
     result = _manage("check", env=env)
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def test_debug_is_off_unless_asked_for():
+    env = {"SECRET_KEY": PROD_ENV["SECRET_KEY"]}
+    result = _manage("shell", "-c", "from django.conf import settings; print(settings.DEBUG)",
+                     env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "False"
+
+
+def test_with_nothing_set_no_key_from_the_repository_is_used():
+    result = _manage("check", env={})
+    assert result.returncode != 0
+    assert "Set the SECRET_KEY environment variable" in result.stderr
+
+
+def test_the_suite_itself_runs_with_debug_off():
+    # The module-level choices (security settings, static storage) follow DEBUG off.
+    assert settings.SESSION_COOKIE_SECURE and settings.CSRF_COOKIE_SECURE
+    assert settings.SECURE_HSTS_SECONDS > 0
+
+
+def test_make_run_turns_debug_on_explicitly():
+    if not shutil.which("make"):
+        pytest.skip("make is not installed")
+    result = subprocess.run(["make", "-n", "run"], cwd=ROOT, capture_output=True, text=True,
+                            timeout=60, check=True)
+    commands = [line for line in result.stdout.splitlines() if "manage.py" in line]
+    assert {c.split("manage.py")[1].split()[0] for c in commands} >= {
+        "migrate", "seed_demo", "runserver"
+    }
+    assert all("DEBUG=1" in command for command in commands), commands
 
 
 def test_sessions_expire_after_30_idle_minutes():
