@@ -52,7 +52,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "core.middleware.RejectNulMiddleware",
+    "core.middleware.RequestLimitsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -247,3 +247,20 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "LabResultStatusEnum": "biomarkers.models.ResultStatus",
     "PatientStatusEnum": "registry.models.PatientStatus",
 }
+
+# --- Limits on input (issue 9) ---
+# docs/security.md "Limits on input". JSON nested deeper than this is refused (400) by
+# every JSON reader (core.jsonlimits) before it is decoded.
+JSON_MAX_DEPTH = env.int("JSON_MAX_DEPTH", default=64)
+# Request bodies, checked by Content-Length before they are read (core.middleware):
+# pages and people's API (forms, JSON), and file uploads (whose forms name their own,
+# smaller, file limits). The laboratory feeds take LAB_RESULTS_MAX_BODY_BYTES.
+REQUEST_MAX_BODY_BYTES = env.int("REQUEST_MAX_BODY_BYTES", default=2_621_440)  # 2.5 MB
+UPLOAD_MAX_BODY_BYTES = env.int("UPLOAD_MAX_BODY_BYTES", default=LAB_UPLOAD_MAX_BYTES + 1_048_576)
+# Django refuses to read a body over this (an HTML 400): the largest accepted body.
+DATA_UPLOAD_MAX_MEMORY_SIZE = max(REQUEST_MAX_BODY_BYTES, LAB_RESULTS_MAX_BODY_BYTES)
+REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
+    "core.api.JSONParser",  # DRF's, with the depth cap
+    "rest_framework.parsers.FormParser",
+    "rest_framework.parsers.MultiPartParser",
+]
