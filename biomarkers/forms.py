@@ -100,9 +100,17 @@ class LabUploadForm(forms.Form):
                 f"The file is {upload.size} bytes; the limit is {settings.LAB_UPLOAD_MAX_BYTES}."
             )
         try:
-            return upload.name, upload.read().decode("utf-8-sig")
+            text = upload.read().decode("utf-8-sig")
         except UnicodeDecodeError:
             raise forms.ValidationError("The file is not UTF-8 text.") from None
+        if "\x00" in text:
+            # PostgreSQL text cannot hold NUL; a spreadsheet saved as UTF-16 or a binary
+            # file renamed .csv is the usual cause.
+            raise forms.ValidationError(
+                "The file contains NUL characters (0x00), so it is not CSV text: save it "
+                'again from the spreadsheet as "CSV UTF-8".'
+            )
+        return upload.name, text
 
 
 class ParkedMatchForm(forms.Form):

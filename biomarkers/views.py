@@ -3,7 +3,7 @@ CSV uploads with their progress page. Thin: registry.access scopes, services dec
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -28,7 +28,10 @@ def panel_entry(request, study_id):
     if not visits:
         messages.info(request, "Record a visit first: laboratory panels belong to a visit.")
         return redirect("registry:patient_detail", study_id=study_id)
-    initial = {"visit": request.GET.get("visit") or visits[0].pk}
+    requested = request.GET.get("visit", "").strip()
+    if requested and _known_visit(requested, visits) is None:
+        raise BadRequest("The visit in the address (?visit=) is not one of this patient's visits.")
+    initial = {"visit": _known_visit(requested, visits) or visits[0].pk}
     form = LabPanelForm(
         request.POST or None,
         initial=initial,
@@ -49,9 +52,9 @@ def panel_entry(request, study_id):
             return redirect(url)
         except ValidationError as exc:
             _panel_errors(form, exc)
-    visit_pk = int(form["visit"].value() or visits[0].pk)
+    visit_pk = _known_visit(form["visit"].value(), visits)
     saved = LabResult.objects.none()
-    if visit_pk in form.visits:
+    if visit_pk is not None:
         saved = selectors.lab_results_for_patient(patient=patient).filter(visit_id=visit_pk)
     status = 400 if request.method == "POST" else 200
     return render(
@@ -60,6 +63,12 @@ def panel_entry(request, study_id):
         {"patient": patient, "form": form, "saved": saved},
         status=status,
     )
+
+
+def _known_visit(raw, visits) -> int | None:
+    """The id of the patient's visit named by request text ("12"), else None: the text may
+    be anything a person or a link sends ("abc", another patient's visit)."""
+    return {str(visit.pk): visit.pk for visit in visits}.get(str(raw).strip())
 
 
 def _panel_errors(form, exc: ValidationError) -> None:

@@ -55,7 +55,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "core.middleware.RejectNulMiddleware",
+    "core.middleware.RequestLimitsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -307,3 +307,20 @@ CONTENT_SECURITY_POLICY = {
 SESSION_ABSOLUTE_SECONDS = env.int("SESSION_ABSOLUTE_SECONDS", default=12 * 60 * 60)
 # Previous keys still accepted while a rotated SECRET_KEY settles (docs/security.md).
 SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
+
+# --- Limits on input (issue 9) ---
+# docs/security.md "Limits on input". JSON nested deeper than this is refused (400) by
+# every JSON reader (core.jsonlimits) before it is decoded.
+JSON_MAX_DEPTH = env.int("JSON_MAX_DEPTH", default=64)
+# Request bodies, checked by Content-Length before they are read (core.middleware):
+# pages and people's API (forms, JSON), and file uploads (whose forms name their own,
+# smaller, file limits). The laboratory feeds take LAB_RESULTS_MAX_BODY_BYTES.
+REQUEST_MAX_BODY_BYTES = env.int("REQUEST_MAX_BODY_BYTES", default=2_621_440)  # 2.5 MB
+UPLOAD_MAX_BODY_BYTES = env.int("UPLOAD_MAX_BODY_BYTES", default=LAB_UPLOAD_MAX_BYTES + 1_048_576)
+# Django refuses to read a body over this (an HTML 400): the largest accepted body.
+DATA_UPLOAD_MAX_MEMORY_SIZE = max(REQUEST_MAX_BODY_BYTES, LAB_RESULTS_MAX_BODY_BYTES)
+REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
+    "core.api.JSONParser",  # DRF's, with the depth cap
+    "rest_framework.parsers.FormParser",
+    "rest_framework.parsers.MultiPartParser",
+]

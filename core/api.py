@@ -1,10 +1,17 @@
-"""API plumbing shared by every app: pagination and the error envelope of API.md."""
+"""API plumbing shared by every app: pagination, the JSON parser and the error envelope
+of API.md."""
 
+import codecs
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import exceptions, status
+from rest_framework import exceptions, parsers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from core import jsonlimits
 
 
 class Pagination(PageNumberPagination):
@@ -12,6 +19,52 @@ class Pagination(PageNumberPagination):
 
     page_size_query_param = "page_size"
     max_page_size = 500
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser with the nesting depth capped (settings.JSON_MAX_DEPTH).
+
+    The default parser of every API view (REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"]); the
+    laboratory parsers extend it. Malformed or too deeply nested JSON is a 400.
+    """
+
+    json_options: dict = {}
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
+        try:
+            text = codecs.getreader(encoding)(stream).read() if stream is not None else ""
+            return jsonlimits.loads(text, max_depth=settings.JSON_MAX_DEPTH, **self.options())
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise exceptions.ParseError(f"Malformed JSON: {exc}") from exc
+
+    def options(self) -> dict:
+        # DRF refuses NaN and Infinity, which are not JSON.
+        return {"parse_constant": _refuse_constant, **self.json_options}
+
+
+def _refuse_constant(name):
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request body is too large."
+    default_code = "payload_too_large"
+
+
+def _request_refusal(exc) -> exceptions.APIException | None:
+    """Django's own refusals of a request body (raised while DRF reads it) as API errors:
+    otherwise they would be answered with Django's HTML 400 page."""
+    if isinstance(exc, RequestDataTooBig):
+        return PayloadTooLarge(
+            f"The request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes."
+        )
+    if isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
+        return exceptions.ParseError(
+            f"The request has too many form fields or files ({exc}); send JSON instead."
+        )
+    return None
 
 
 def _as_error_lists(detail) -> dict[str, list[str]]:
@@ -31,6 +84,7 @@ def exception_handler(exc, context):
     Services raise Django's ValidationError; it becomes a 400 here so that HTML forms
     and the API share one set of rules and messages.
     """
+    exc = _request_refusal(exc) or exc
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}

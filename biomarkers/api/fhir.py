@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 from biomarkers import services
 from biomarkers.api.authentication import LAB_AUTHENTICATION, IsLabClient
 from biomarkers.api.parsers import FhirJSONParser, FhirJSONRenderer, PlainJSONAsFhirParser
-from biomarkers.api.views import PayloadTooLarge, check_body_size, scope_of, source_of
+from biomarkers.api.views import LabBodyLimit, PayloadTooLarge, scope_of, source_of
 from biomarkers.models import LabResult, LabSource
 from biomarkers.parsing import FhirParseError, LabRecord, parse_fhir
 from biomarkers.parsing.fhir import FhirParseResult
@@ -56,7 +56,7 @@ def _location(pk: int) -> str:
     return reverse("api:fhir-observation-read", kwargs={"pk": pk})
 
 
-class FhirApiView(APIView):
+class FhirApiView(LabBodyLimit, APIView):
     """Laboratory key, FHIR JSON in and out, every error as an OperationOutcome."""
 
     authentication_classes = LAB_AUTHENTICATION
@@ -78,10 +78,9 @@ class FhirApiView(APIView):
         return response
 
     def parse(self, request) -> FhirParseResult:
-        check_body_size(request)
         body = request.data  # 415 here for a content type that is not FHIR JSON
         try:
-            return parse_fhir(body or b"")
+            return parse_fhir(body or b"", max_depth=settings.JSON_MAX_DEPTH)
         except FhirParseError as exc:
             raise exceptions.ParseError(exc.message) from exc
 

@@ -16,10 +16,11 @@ from rest_framework.views import APIView
 from biomarkers import services
 from biomarkers.api.authentication import LAB_AUTHENTICATION, IsLabClient
 from biomarkers.api.parsers import Hl7Parser, Hl7Renderer, Hl7TextParser, Hl7TextRenderer
-from biomarkers.api.views import check_body_size, scope_of, source_of
+from biomarkers.api.views import LabBodyLimit, scope_of, source_of
 from biomarkers.parsing import AckIssue, Hl7ParseError, build_ack, parse_oru, skipped_ack_issues
 
 HL7_CONTENT_TYPE = "x-application/hl7-v2+er7"
+RETRY_LATER = (429, 503)
 
 EXAMPLE_ORU = "\r".join(
     [
@@ -36,13 +37,26 @@ def _ack_response(text: str, status: int = 200) -> HttpResponse:
     return HttpResponse(text, status=status, content_type=HL7_CONTENT_TYPE)
 
 
-class Hl7OruApi(APIView):
-    """Laboratory key; ER7 text in, ACK out."""
+class Hl7OruApi(LabBodyLimit, APIView):
+    """Laboratory key; ER7 text in, ACK out (refusals too: a lab system reads ACKs)."""
 
     authentication_classes = LAB_AUTHENTICATION
     permission_classes = [IsLabClient]
     parser_classes = [Hl7Parser, Hl7TextParser]
     renderer_classes = [renderers.JSONRenderer, Hl7Renderer, Hl7TextRenderer]
+
+    def handle_exception(self, exc):
+        """Every refusal (401, 403, 413, 415, 429, ...) as an ACK with the reason in MSA-3:
+        AE where the sender should try again later, AR otherwise."""
+        response = super().handle_exception(exc)
+        detail = response.data.get("detail") if isinstance(response.data, dict) else None
+        code = "AE" if response.status_code in RETRY_LATER else "AR"
+        ack = _ack_response(build_ack(None, code, str(detail or "Request refused.")),
+                            status=response.status_code)  # fmt: skip
+        for header in ("WWW-Authenticate", "Retry-After"):
+            if header in response:
+                ack[header] = response[header]
+        return ack
 
     @extend_schema(
         summary="Post one HL7 v2 ORU^R01 message; answered with an ACK",
@@ -50,11 +64,12 @@ class Hl7OruApi(APIView):
         responses={
             (200, HL7_CONTENT_TYPE): OpenApiResponse(description="ACK with MSA|AA or MSA|AE."),
             (400, HL7_CONTENT_TYPE): OpenApiResponse(description="ACK with MSA|AR."),
+            (413, HL7_CONTENT_TYPE): OpenApiResponse(description="ACK with MSA|AR: too large."),
+            (415, HL7_CONTENT_TYPE): OpenApiResponse(description="ACK with MSA|AR: not ER7."),
         },
         examples=[OpenApiExample("ORU^R01", value=EXAMPLE_ORU, request_only=True)],
     )
     def post(self, request):
-        check_body_size(request)
         message = request.data  # 415 here for another content type
         try:
             parsed = parse_oru(message or b"")

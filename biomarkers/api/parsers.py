@@ -1,32 +1,22 @@
 """Request parsers and renderers of the laboratory endpoints.
 
-JSON is read with Decimal numbers so that "12.50" stays exactly as the lab sent it, and
-NaN/Infinity (which Python's json module would accept) are refused as malformed.
+JSON is read with Decimal numbers so that "12.50" stays exactly as the lab sent it;
+NaN/Infinity (which Python's json module would accept) and JSON nested deeper than
+settings.JSON_MAX_DEPTH are refused as malformed (core.api.JSONParser).
 """
 
-import codecs
 import json
 from decimal import Decimal
 
-from django.conf import settings
-from rest_framework import exceptions, parsers, renderers
+from rest_framework import parsers, renderers
+
+from core.api import JSONParser
 
 
-def _refuse_constant(name):
-    raise ValueError(f"{name} is not a number JSON allows")
-
-
-class DecimalJSONParser(parsers.JSONParser):
+class DecimalJSONParser(JSONParser):
     """application/json with exact decimals."""
 
-    def parse(self, stream, media_type=None, parser_context=None):
-        parser_context = parser_context or {}
-        encoding = parser_context.get("encoding", settings.DEFAULT_CHARSET)
-        try:
-            text = codecs.getreader(encoding)(stream).read()
-            return json.loads(text, parse_float=Decimal, parse_constant=_refuse_constant)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise exceptions.ParseError(f"Malformed JSON: {exc}") from exc
+    json_options = {"parse_float": Decimal}
 
 
 class FhirJSONParser(parsers.BaseParser):

@@ -5,7 +5,7 @@ hl7.py; all of them call biomarkers.services.lab_results_ingest.
 
 from django.conf import settings
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
-from rest_framework import exceptions, generics, status
+from rest_framework import exceptions, generics
 from rest_framework.response import Response
 
 from biomarkers import selectors, services
@@ -22,14 +22,9 @@ from biomarkers.api.serializers import (
 from biomarkers.models import LabResult, LabSource
 from biomarkers.parsing.jsonitem import json_record
 from biomarkers.patient_scope import PatientScope, patient_scope_for_lab_client
+from core.api import PayloadTooLarge
 from registry.access import patient_get_for_user
 from registry.services import access_log_record
-
-
-class PayloadTooLarge(exceptions.APIException):
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = "The request body is too large."
-    default_code = "payload_too_large"
 
 
 def check_body_size(request, limit: int | None = None) -> None:
@@ -41,6 +36,23 @@ def check_body_size(request, limit: int | None = None) -> None:
         raise exceptions.ParseError("Invalid Content-Length header.") from None
     if length > limit:
         raise PayloadTooLarge(f"The request body is {length} bytes; the limit is {limit} bytes.")
+
+
+class LabBodyLimit:
+    """Laboratory feeds take bodies up to LAB_RESULTS_MAX_BODY_BYTES, more than pages do.
+
+    core.middleware reads ``max_body_bytes`` of the view before anything of the body is
+    read and leaves a larger body unread; ``initial`` (before any handler) answers it
+    with a 413 in the endpoint's own error format (JSON, OperationOutcome, HL7 ACK).
+    """
+
+    @staticmethod
+    def max_body_bytes() -> int:
+        return settings.LAB_RESULTS_MAX_BODY_BYTES
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        check_body_size(request, self.max_body_bytes())
 
 
 def source_of(request) -> LabSource:
@@ -83,7 +95,7 @@ ERRORS = {
 }
 
 
-class LabResultsApi(generics.GenericAPIView):
+class LabResultsApi(LabBodyLimit, generics.GenericAPIView):
     """Laboratory systems post batches of results and read back what they posted."""
 
     authentication_classes = LAB_AUTHENTICATION
@@ -112,7 +124,6 @@ class LabResultsApi(generics.GenericAPIView):
         examples=[OpenApiExample("Two results", value=EXAMPLE_BATCH, request_only=True)],
     )
     def post(self, request):
-        check_body_size(request)
         results = _batch_items(request.data)
         records = [json_record(index, item) for index, item in enumerate(results)]
         report = services.lab_results_ingest(

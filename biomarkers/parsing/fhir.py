@@ -40,6 +40,7 @@ from biomarkers.parsing.records import (
     Skipped,
 )
 from biomarkers.units import COMPARATORS, ValueParseError, split_value_and_unit
+from core import jsonlimits
 
 LOINC_SYSTEM = "http://loinc.org"
 UCUM_SYSTEM = "http://unitsofmeasure.org"
@@ -84,9 +85,14 @@ class _Issues:
 # --- entry points ----------------------------------------------------------------------
 
 
-def parse_fhir(payload: str | bytes | Mapping[str, Any]) -> FhirParseResult:
-    """Parse an Observation or a transaction/batch Bundle (API.md ``POST /fhir``)."""
-    data = _load(payload)
+def parse_fhir(
+    payload: str | bytes | Mapping[str, Any], *, max_depth: int = jsonlimits.DEFAULT_MAX_DEPTH
+) -> FhirParseResult:
+    """Parse an Observation or a transaction/batch Bundle (API.md ``POST /fhir``).
+
+    JSON text nested deeper than ``max_depth`` is refused before it is decoded.
+    """
+    data = _load(payload, max_depth)
     resource_type = data.get("resourceType")
     if resource_type == "Observation":
         return FhirParseResult(bundle_type=None, records=(observation_record(0, data),))
@@ -98,12 +104,14 @@ def parse_fhir(payload: str | bytes | Mapping[str, Any]) -> FhirParseResult:
     )
 
 
-def _load(payload: str | bytes | Mapping[str, Any]) -> dict[str, Any]:
+def _load(payload: str | bytes | Mapping[str, Any], max_depth: int) -> dict[str, Any]:
     if isinstance(payload, Mapping):
         return _with_decimals(dict(payload))
     try:
         # Decimal keeps the value exactly as sent ("0.50" stays 0.50).
-        data = json.loads(payload, parse_float=Decimal)
+        data = jsonlimits.loads(payload, max_depth=max_depth, parse_float=Decimal)
+    except jsonlimits.JsonTooDeepError as exc:
+        raise FhirParseError(str(exc)) from exc
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise FhirParseError(f"Malformed JSON: {exc}.") from exc
     if not isinstance(data, dict):

@@ -113,10 +113,35 @@ def parse_message(message: str | bytes) -> hl7.Message:
     text = _text(message)
     if not text.startswith("MSH"):
         raise Hl7ParseError("Not an HL7 v2 message: it does not start with an MSH segment.")
+    _check_delimiters(text)
     try:
         return hl7.parse(text)
     except (hl7.ParseException, IndexError, ValueError) as exc:
         raise Hl7ParseError(f"Malformed HL7 v2 message: {exc}.") from exc
+
+
+def _check_delimiters(text: str) -> None:
+    """MSH-1 and MSH-2 as HL7 v2 defines them, checked before python-hl7 builds its parse
+    plan from them (it fails with an assertion on repeated delimiters and silently drops a
+    character when no field follows MSH-2)."""
+    separator = text[3:4]
+    encoding, closed, _ = text[4:].partition(separator) if separator else ("", "", "")
+    delimiters = separator + encoding
+    if (
+        len(encoding) not in (4, 5)  # component, repetition, escape, subcomponent (+ truncation)
+        or len(set(delimiters)) != len(delimiters)
+        or any(char.isalnum() or char.isspace() for char in delimiters)
+    ):
+        raise Hl7ParseError(
+            f"MSH-1 and MSH-2 must be a field separator and four encoding characters, all "
+            f"different and none a letter, digit or space (usually |^~\\&); received "
+            f"'{text[3:12]}'."
+        )
+    if not closed:
+        raise Hl7ParseError(
+            "The MSH segment ends after its encoding characters: MSH-9 message type and "
+            "MSH-10 control id are required."
+        )
 
 
 def _field(segment: Any, number: int, component: int = 1, repetition: int = 1, sub: int = 1) -> str:
@@ -477,38 +502,61 @@ def build_ack(
 ) -> str:
     """The ACK (``MSA|AA|<MSH-10>``, ``AE`` or ``AR`` with text) built by python-hl7.
 
-    A message too broken to parse is still answered, with an empty MSA-2.
+    Whatever was received is answered, however broken: the ACK echoes only the MSH
+    fields that could be read (an empty MSA-2 when there is no MSH-10).
     """
     if code not in ACK_CODES:
         raise ValueError(f"ACK code '{code}' is not one of {', '.join(ACK_CODES)}.")
     source = _ack_source(message)
     ack = source.create_ack(ack_code=code)
     if text:
-        ack.segment("MSA").assign_field(_ack_text(source, text), 3)
+        ack.segment("MSA").assign_field(_ack_text(text), 3)
     for issue in issues:
-        ack.append(_err_segment(source, issue))
+        ack.append(_err_segment(issue))
     return str(ack)
 
 
+# python-hl7's create_ack indexes MSH-1 to MSH-12 and the components of MSH-9 directly
+# and raises on a short or oddly delimited header ("MSH|^~\\&", "MSH|ABCD|LAB"). The
+# ACK is therefore built from a well-formed copy, in the standard delimiters, of the
+# fields it echoes, each read with the tolerant _field (absent -> default).
+_ECHOED_MSH_FIELDS = {3: "", 4: "", 5: "", 6: "", 10: "", 11: "P", 12: "2.5.1"}
+_STANDARD = hl7.parse("MSH|^~\\&|")
+
+
 def _ack_source(message: str | bytes | hl7.Message | None) -> hl7.Message:
-    if isinstance(message, hl7.Message):
-        return message
+    msh = _readable_msh(message)
+    fields = {n: _echoed(msh, n) or default for n, default in _ECHOED_MSH_FIELDS.items()}
+    fields[9] = "ORU^" + _STANDARD.escape(_field(msh, 9, 2)) if msh is not None else "ORU^R01"
+    return hl7.parse("MSH|^~\\&|" + "|".join(fields.get(n, "") for n in range(3, 13)))
+
+
+def _readable_msh(message: str | bytes | hl7.Message | None) -> Any:
     try:
-        return parse_message(message or "")
-    except Hl7ParseError:
-        return hl7.parse("MSH|^~\\&|||||||ORU^R01||P|2.5.1")
+        parsed = message if isinstance(message, hl7.Message) else parse_message(message or "")
+        return parsed.segment("MSH")
+    except (Hl7ParseError, KeyError):
+        return None
 
 
-def _ack_text(source: hl7.Message, text: str) -> str:
-    return source.escape(" ".join(text.split()))  # one line, delimiters escaped
+def _echoed(msh: Any, number: int) -> str:
+    """MSH-n re-encoded: components (HD: namespace^universal id^type) kept, escaped."""
+    if msh is None:
+        return ""
+    components = [_STANDARD.escape(_field(msh, number, c)) for c in (1, 2, 3)]
+    return "^".join(components).rstrip("^")
 
 
-def _err_segment(source: hl7.Message, issue: AckIssue) -> hl7.Segment:
+def _ack_text(text: str) -> str:
+    return _STANDARD.escape(" ".join(text.split()))  # one line, delimiters escaped
+
+
+def _err_segment(issue: AckIssue) -> hl7.Segment:
     # ERR-3 from HL7 table 0357: 207 application error, 0 accepted (for information).
     error_code = (
         "207^Application internal error^HL70357"
         if issue.severity == "E"
         else ("0^Message accepted^HL70357")
     )
-    line = f"ERR||{issue.location}|{error_code}|{issue.severity}||||{_ack_text(source, issue.text)}"
+    line = f"ERR||{issue.location}|{error_code}|{issue.severity}||||{_ack_text(issue.text)}"
     return hl7.parse(f"MSH|^~\\&|\r{line}").segment("ERR")
