@@ -53,6 +53,7 @@ from biomarkers.models import (
 )
 from biomarkers.parsing.jsonitem import CSV_COLUMNS, csv_item, json_record
 from biomarkers.parsing.records import VALUELESS_STATUSES, LabRecord, PatientRef
+from core import csvsafe
 from core.dates import age_on
 from registry.access import can_view_cohort, can_write_patients
 from registry.models import Patient, Visit
@@ -830,7 +831,9 @@ def _process_rows(upload: LabUpload) -> list[ItemOutcome]:
 
 def _report_csv(outcomes: Sequence[ItemOutcome]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    # External ids and messages echo what the laboratory sent: the registry's CSV writer
+    # keeps a value such as '=HYPERLINK(...)' from running as a spreadsheet formula.
+    writer = csvsafe.writer(out)
     writer.writerow(REPORT_COLUMNS)
     for item in outcomes:
         writer.writerow([

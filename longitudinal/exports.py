@@ -10,7 +10,8 @@ How it stays fast and flat at 100,000 patients (see docs/exports.md):
 - Four ordered streams (patients, visits, assessments, lab results), each read with
   `.values_list(...).iterator(chunk_size=5000)` in patient order, are merged like a
   merge join: only one patient's rows are held in memory at a time.
-- Rows are plain lists handed to `csv.writer`; no model instances.
+- Rows are plain lists handed to the registry's CSV writer (`core.csvsafe`, which
+  neutralises spreadsheet formulas); no model instances.
 
 Visit timepoints are derived on read, as in longitudinal/snapshots.py: from the study the
 snapshot follows (the patient's latest enrolment), its schedule and the anchor date
@@ -19,7 +20,6 @@ snapshot follows (the patient's latest enrolment), its schedule and the anchor d
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 import hmac
@@ -34,9 +34,10 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from assessments import scoring
-from assessments.models import Assessment, Category
+from assessments.models import Assessment
 from biomarkers import catalogue
-from biomarkers.models import COMPARATOR_VALUES, HIDDEN_STATUSES, LabResult, ResultStatus
+from biomarkers.models import HIDDEN_STATUSES, LabResult
+from core import csvsafe
 from core.dates import age_on
 from longitudinal.filters import CohortFilterForm
 from longitudinal.models import CATEGORY_INSTRUMENTS, ExportKind, PatientSnapshot
@@ -425,10 +426,13 @@ def export_write(
     """
     check_options(kind=kind, deidentified=deidentified, date_mode=date_mode)
     if kind == ExportKind.DICTIONARY:
+        # Imported here: the dictionary module reads this module's column definitions.
+        from longitudinal.export_dictionary import dictionary_write  # noqa: PLC0415
+
         return dictionary_write(out=out, fmt=dictionary_format)
     cohort = _cohort(user=user, form_or_filters=form_or_filters)
     w = _Writer(user=user, deidentified=deidentified, date_mode=date_mode)
-    writer = csv.writer(out)
+    writer = csvsafe.writer(out)
     if kind == ExportKind.TIDY:
         writer.writerow(tidy_columns(deidentified=deidentified, date_mode=date_mode))
         build = _tidy_rows
@@ -485,7 +489,7 @@ def export_write_naive(
         raise ValueError("export_write_naive writes the tidy format only.")
     check_options(kind=kind, deidentified=deidentified, date_mode=date_mode)
     cohort = _cohort(user=user, form_or_filters=form_or_filters)
-    writer = csv.writer(out)
+    writer = csvsafe.writer(out)
     writer.writerow(tidy_columns(deidentified=deidentified, date_mode=date_mode))
     w = _Writer(user=user, deidentified=deidentified, date_mode=date_mode)
     written = 0
@@ -526,149 +530,6 @@ def export_write_naive(
         if progress is not None:
             progress(written)
     return written
-
-
-# --- The data dictionary -----------------------------------------------------------------
-
-DICTIONARY_COLUMNS = ("format", "column", "type", "unit", "allowed_values", "description",
-                      "source")
-_SEX = "female; male"
-_CATEGORIES = "; ".join(Category.values)
-_STATUSES = "; ".join(s for s in ResultStatus.values if s not in HIDDEN_STATUSES)
-_TIMEPOINTS = (
-    "a code of the study's schedule (baseline, month_1, month_3, month_6, month_12 by "
-    f"default); {UNSCHEDULED}; {REGISTRY}; empty for a lab result outside any visit"
-)
-_COMMON = (
-    ("study_id", "text", "", "FR-nnnnnn", "Registry study id of the patient.", "registry"),
-    ("mrn", "text", "", "", "Medical record number at the site. Identified exports only.",
-     "registry"),
-    ("site", "text", "", "", "Site code. Identified exports only.", "registry"),
-    ("family_name", "text", "", "", "Identified exports only.", "registry"),
-    ("given_name", "text", "", "", "Identified exports only.", "registry"),
-    ("date_of_birth", "date", "", "YYYY-MM-DD", "Identified exports only.", "registry"),
-    ("sex", "text", "", _SEX, "Sex recorded at registration.", "registry"),
-)
-_DATES = (
-    ("date", "date", "", "YYYY-MM-DD",
-     "Date of the measure (visit date; collection date for lab results, local time). In a "
-     "de-identified export shifted by a secret per-patient offset of 1–180 days either way: "
-     "intervals within a patient are exact, calendar dates are not.", "registry"),
-    ("days_from_baseline", "integer", "days", "",
-     "Instead of date when chosen: days since the patient's baseline (study day 0 — first "
-     "intervention, else study enrolment; outside a study the baseline visit, else the "
-     "registry enrolment date).", "registry.schedule"),
-    ("visit_timepoint", "text", "", _TIMEPOINTS,
-     "Timepoint of the visit, derived from the schedule of the study the patient was last "
-     "enrolled in.", "registry.schedule"),
-    ("study", "text", "", "study codes", "Study the patient was last enrolled in.",
-     "registry"),
-    ("arm", "text", "", f"arm codes; {BLINDED}",
-     f"Arm code, or {BLINDED!r} when the study is blinded to the person who exported.",
-     "registry (blinding: docs/studies.md)"),
-)
-
-
-def dictionary_rows() -> list[tuple]:
-    """Every column of the tidy and wide formats, with type, unit, allowed values, source."""
-    rows = [("both", *c) for c in _COMMON]
-    rows += [
-        ("tidy", "age_at_measure", "integer", "years", f"0–{AGE_CAP - 1}; {AGE_CAPPED}",
-         f"Completed years on the date of the measure; {AGE_CAPPED} in de-identified exports "
-         f"for ages {AGE_CAP} and over.", "registry"),
-        ("wide", "age_at_visit", "integer", "years", f"0–{AGE_CAP - 1}; {AGE_CAPPED}",
-         "As age_at_measure, on the visit date.", "registry"),
-    ]
-    rows += [("both", *c) for c in _DATES]
-    rows += _tidy_measure_columns()
-    rows += _instrument_rows() + _analyte_rows()
-    return rows
-
-
-def _tidy_measure_columns() -> list[tuple]:
-    codes = ", ".join(instrument_codes() + [a.code for a in catalogue.all_analytes()])
-    return [
-        ("tidy", "measure_type", "text", "", "instrument; analyte", "", "registry"),
-        ("tidy", "measure", "text", "", codes,
-         "Instrument code (instruments.md) or analyte code (biomarkers.md).", "registry"),
-        ("tidy", "score_or_value", "number", "see unit", "",
-         "Instrument score, or the lab value in the analyte's canonical unit. Rows per "
-         "measure below.", "assessments.scoring; biomarkers.catalogue"),
-        ("tidy", "comparator", "text", "", "; ".join(COMPARATOR_VALUES) + "; empty",
-         "Censoring of a lab value as reported (e.g. <0.5 is comparator < and value 0.5); "
-         "never substituted (biomarkers.md §2).", "biomarkers.md §2"),
-        ("tidy", "unit", "text", "", "", "Unit of score_or_value.", "registry"),
-        ("tidy", "reported_value", "text", "", "", "Lab value exactly as received.",
-         "laboratory"),
-        ("tidy", "reported_unit", "text", "", "", "Lab unit exactly as received.",
-         "laboratory"),
-        ("tidy", "category", "text", "", _CATEGORIES, "Instrument category, if it has one.",
-         "assessments.scoring"),
-        ("tidy", "status", "text", "", _STATUSES,
-         "Lab result status; retracted and cancelled results are never exported.",
-         "API.md"),
-        ("tidy", "flags", "text", "", "semicolon-separated",
-         "Threshold flags of a lab result (biomarkers.md §3), or scoring flags of an "
-         "instrument.", "biomarkers.catalogue; assessments.scoring"),
-        ("tidy", "version", "text", "", "", "Scoring rule-set version of the instrument.",
-         "assessments.scoring"),
-    ]
-
-
-def _instrument_rows() -> list[tuple]:
-    rows = []
-    for instrument in sorted(scoring.all_instruments(), key=lambda i: i.code):
-        code = instrument.code
-        meaning = SCORE_MEANING.get(code, "score")
-        allowed = f"0–{instrument.max_score}" if instrument.max_score is not None else ""
-        unit = SCORE_UNITS.get(code, "points")
-        source = f"{instrument.citation} (version {instrument.version})"
-        rows.append(("tidy", f"score_or_value [measure={code}]", "number", unit, allowed,
-                     f"{instrument.name}: {meaning}.", source))
-        rows.append(("wide", code, "number", unit, allowed,
-                     f"{instrument.name}: {meaning}.", source))
-        if code in CATEGORY_INSTRUMENTS:
-            rows.append(("wide", f"{code}_category", "text", "", _CATEGORIES,
-                         f"{instrument.name} category.", source))
-    return rows
-
-
-def _analyte_rows() -> list[tuple]:
-    rows = []
-    for a in catalogue.all_analytes():
-        loinc = ", ".join(a.loinc_codes)
-        source = f"biomarkers.catalogue {a.code}; LOINC {loinc}"
-        allowed = f"{plain_decimal(a.plausible_min)}–{plain_decimal(a.plausible_max)}"
-        text = f"{a.name}, canonical unit."
-        rows.append(("tidy", f"score_or_value [measure={a.code}]", "number", a.canonical_unit,
-                     allowed, text, source))
-        rows.append(("wide", a.code, "number", a.canonical_unit, allowed, text, source))
-        rows.append(("wide", f"{a.code}_comparator", "text", "",
-                     "; ".join(COMPARATOR_VALUES) + "; empty",
-                     f"Censoring of {a.code} (biomarkers.md §2).", "biomarkers.md §2"))
-    return rows
-
-
-def dictionary_write(*, out: TextIO, fmt: str = "csv") -> int:
-    """The data dictionary as CSV or a Markdown table; returns the number of rows."""
-    if fmt not in DICTIONARY_FORMATS:
-        raise ValidationError({"format": [f"Unknown dictionary format {fmt!r}; use csv or md."]})
-    rows = dictionary_rows()
-    if fmt == "csv":
-        writer = csv.writer(out)
-        writer.writerow(DICTIONARY_COLUMNS)
-        writer.writerows(rows)
-        return len(rows)
-    out.write("# Frailty registry export: data dictionary\n\n")
-    out.write("| " + " | ".join(DICTIONARY_COLUMNS) + " |\n")
-    out.write("|" + "---|" * len(DICTIONARY_COLUMNS) + "\n")
-    for row in rows:
-        out.write("| " + " | ".join(_md(cell) for cell in row) + " |\n")
-    return len(rows)
-
-
-def _md(cell) -> str:
-    return str(cell).replace("|", "\\|").replace("\n", " ")
 
 
 def export_filename(*, kind: str, dictionary_format: str = "csv") -> str:

@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from assessments.models import Assessment
 from biomarkers.models import LabResult
 from biomarkers.services import lab_source_manual
-from longitudinal import exports
+from longitudinal import export_dictionary, exports
 from longitudinal.snapshots import snapshots_refresh_changed
 from registry import schedule
 from registry.models import Arm, Enrollment, Study, Timepoint
@@ -211,7 +211,7 @@ def test_a_deidentified_export_cannot_carry_actual_dates():
 
 def test_the_dictionary_describes_every_column(coordinator, cohort):
     out = io.StringIO()
-    exports.dictionary_write(out=out, fmt="csv")
+    export_dictionary.dictionary_write(out=out, fmt="csv")
     out.seek(0)
     described = {r["column"] for r in csv.DictReader(out)}
     for deid in (True, False):
@@ -221,7 +221,7 @@ def test_the_dictionary_describes_every_column(coordinator, cohort):
             assert set(columns) - described == set()
     assert "score_or_value [measure=sppb]" in described
     md = io.StringIO()
-    exports.dictionary_write(out=md, fmt="md")
+    export_dictionary.dictionary_write(out=md, fmt="md")
     assert "| wide | IL6 | number | pg/mL |" in md.getvalue()
     assert "Guralnik" in md.getvalue()  # instrument citations are the source
 
