@@ -7,7 +7,10 @@ WORKDIR /app
 COPY pyproject.toml ./
 RUN pip install --upgrade pip && pip install .
 COPY . .
-RUN DEBUG=0 SECRET_KEY=build-only-not-a-secret python manage.py collectstatic --noinput \
+RUN DEBUG=0 SECRET_KEY=build-only-not-a-secret \
+    EXPORT_DATE_SHIFT_KEY=build-only-date-shift-key-not-a-secret \
+    EXPORT_PSEUDONYM_KEY=build-only-pseudonym-key-not-a-secret \
+    python manage.py collectstatic --noinput \
     && useradd --system --uid 1000 registry && chown -R registry /app
 USER registry
 

@@ -40,7 +40,13 @@ _TIMEPOINTS = (
     f"default); {UNSCHEDULED}; {REGISTRY}; empty for a lab result outside any visit"
 )
 _COMMON = (
-    ("study_id", "text", "", "FR-nnnnnn", "Registry study id of the patient.", "registry"),
+    ("study_id", "text", "", "FR-nnnnnn",
+     "Registry study id of the patient. Identified exports only.", "registry"),
+    ("pseudonym", "text", "", "P- and 16 characters A-Z, 2-7",
+     "De-identified exports only, instead of the study id: a keyed pseudonym (HMAC-SHA256 "
+     "under a registry secret, first 80 bits in base32). The same patient has the same "
+     "pseudonym in every export for the same recipient label, and unrelated ones for other "
+     "labels; it cannot be traced back without the key.", "registry (docs/exports.md)"),
     ("mrn", "text", "", "", "Medical record number at the site. Identified exports only.",
      "registry"),
     ("site", "text", "", "", "Site code. Identified exports only.", "registry"),
@@ -52,8 +58,9 @@ _COMMON = (
 _DATES = (
     ("date", "date", "", "YYYY-MM-DD",
      "Date of the measure (visit date; collection date for lab results, local time). In a "
-     "de-identified export shifted by a secret per-patient offset of 1–180 days either way: "
-     "intervals within a patient are exact, calendar dates are not.", "registry"),
+     "de-identified export shifted by a secret per-patient offset of 1–180 days either way "
+     "(the same in every export for the same recipient label): intervals within a patient "
+     "are exact, calendar dates are not.", "registry"),
     ("days_from_baseline", "integer", "days", "",
      "Instead of date when chosen: days since the patient's baseline (study day 0 — first "
      "intervention, else study enrolment; outside a study the baseline visit, else the "

@@ -20,7 +20,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from longitudinal import exports
+from longitudinal import exports, pseudonyms
 from longitudinal.filters import CohortFilterForm
 from longitudinal.models import ExportJob, ExportKind, ExportStatus
 from longitudinal.selectors import cohort_queryset
@@ -62,6 +62,21 @@ def _as_json(form: CohortFilterForm) -> dict[str, str]:
             for k, v in form.active().items()}
 
 
+def recipient_clean(label: str | None) -> str:
+    """The recipient label as recorded: spaces trimmed and collapsed; ValidationError
+    for one too long or with control characters."""
+    label = " ".join((label or "").split())
+    if len(label) > pseudonyms.RECIPIENT_MAX_LENGTH:
+        raise ValidationError({"recipient": [
+            f"The recipient label has at most {pseudonyms.RECIPIENT_MAX_LENGTH} characters."
+        ]})
+    if not label.isprintable():
+        raise ValidationError(
+            {"recipient": ["The recipient label cannot hold control characters."]}
+        )
+    return label
+
+
 def export_request(
     *,
     user,
@@ -70,17 +85,21 @@ def export_request(
     filters: dict[str, Any] | None = None,
     date_mode: str | None = None,
     dictionary_format: str = "csv",
+    recipient: str = "",
 ) -> ExportJob:
     """Record an export request (the audit row) and queue it once the row is committed.
 
     Without a date mode a de-identified export shifts dates and an identified one keeps
-    them. 403 without export rights; ValidationError for bad filters or options.
+    them. `recipient` labels who receives the file; in a de-identified export it keys the
+    pseudonyms and date shifts (docs/exports.md). 403 without export rights;
+    ValidationError for bad filters or options.
     """
     export_rights_require(user=user)
     date_mode = date_mode or (exports.DATE_SHIFTED if deidentified else exports.DATE_ACTUAL)
     exports.check_options(kind=kind, deidentified=deidentified, date_mode=date_mode)
     if dictionary_format not in exports.DICTIONARY_FORMATS:
         raise ValidationError({"format": ["The dictionary comes as csv or md."]})
+    recipient = recipient_clean(recipient)
     form = cohort_filters_clean(user=user, filters=filters)
     job = ExportJob.objects.create(
         requested_by=user,
@@ -90,6 +109,7 @@ def export_request(
             "cohort": _as_json(form),
             "date_mode": date_mode,
             "format": dictionary_format if kind == ExportKind.DICTIONARY else "csv",
+            "recipient": recipient,
         },
     )
     # After commit, so that a worker on another machine finds the row.
@@ -150,7 +170,7 @@ def _write_file(job: ExportJob) -> None:
             kind=job.kind, user=user, form_or_filters=form, deidentified=job.deidentified,
             date_mode=options.get("date_mode", exports.DATE_SHIFTED), out=out,
             progress=lambda n: ExportJob.objects.filter(pk=job.pk).update(rows_done=n),
-            dictionary_format=fmt,
+            dictionary_format=fmt, recipient=options.get("recipient", ""),
         )
     # Renamed only when complete: a download never sees half a file.
     os.replace(partial, target)

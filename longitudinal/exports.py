@@ -21,8 +21,6 @@ snapshot follows (the patient's latest enrolment), its schedule and the anchor d
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 from collections.abc import Callable, Iterator, Mapping
 from itertools import groupby
 from operator import itemgetter
@@ -39,6 +37,7 @@ from biomarkers import catalogue
 from biomarkers.models import HIDDEN_STATUSES, LabResult
 from core import csvsafe
 from core.dates import age_on
+from longitudinal import pseudonyms
 from longitudinal.filters import CohortFilterForm
 from longitudinal.models import CATEGORY_INSTRUMENTS, ExportKind, PatientSnapshot
 from longitudinal.selectors import cohort_queryset
@@ -50,7 +49,7 @@ CHUNK = 5000
 PROGRESS_EVERY = 10_000
 AGE_CAP = 90  # HIPAA Safe Harbor: ages over 89 are aggregated into one category
 AGE_CAPPED = f"{AGE_CAP}+"
-SHIFT_DAYS = 180
+SHIFT_DAYS = pseudonyms.SHIFT_DAYS
 
 # Date modes: actual dates (identified exports only), dates shifted by a secret
 # per-patient offset, or whole days from the patient's baseline.
@@ -65,6 +64,10 @@ REGISTRY = "registry"  # a visit outside any study (or before the study began)
 UNSCHEDULED = "unscheduled"  # in the study, outside every window
 
 IDENTIFIERS = ("mrn", "site", "family_name", "given_name", "date_of_birth")
+# The first column: the registry study id (identified) or a keyed pseudonym (de-identified;
+# the study id is sequential and anyone with registry access could look it up).
+STUDY_ID = "study_id"
+PSEUDONYM = "pseudonym"
 # What an instrument's stored score is (scoring modules keep the unit on their inputs).
 SCORE_UNITS = {
     "gait_speed": "m/s",
@@ -86,20 +89,26 @@ SCORE_MEANING = {
 # --- Plain helpers ---------------------------------------------------------------------
 
 
-def date_offset(*, patient_pk: int, key: str | bytes | None = None) -> int:
+def date_offset(*, patient_pk: int, key: str | bytes | None = None, recipient: str = "") -> int:
     """The secret date shift of one patient: ±1..180 days, the same for all their dates.
 
-    HMAC-SHA256 of the patient's primary key under a server-side key: stable across
-    exports (so two exports of one patient line up), unguessable without the key, and
+    HMAC-SHA256 under EXPORT_DATE_SHIFT_KEY (longitudinal/pseudonyms.py): stable across
+    exports for one recipient label (so re-exports line up), unguessable without the key,
     never 0 (an unshifted patient would keep real dates).
     """
-    if key is None:
-        key = getattr(settings, "EXPORT_DATE_SHIFT_KEY", settings.SECRET_KEY)
-    if isinstance(key, str):
-        key = key.encode()
-    digest = hmac.new(key, f"patient:{patient_pk}".encode(), hashlib.sha256).digest()
-    n = int.from_bytes(digest[:8], "big") % (2 * SHIFT_DAYS)
-    return n - SHIFT_DAYS if n < SHIFT_DAYS else n - SHIFT_DAYS + 1
+    key = settings.EXPORT_DATE_SHIFT_KEY if key is None else key
+    return pseudonyms.date_offset(key=key, patient_pk=patient_pk, recipient=recipient)
+
+
+def pseudonym(*, patient_pk: int, key: str | bytes | None = None, recipient: str = "") -> str:
+    """The patient's pseudonym in de-identified exports (`P-` + 16 base32 characters),
+    HMAC-SHA256 under EXPORT_PSEUDONYM_KEY with the recipient label mixed in."""
+    key = settings.EXPORT_PSEUDONYM_KEY if key is None else key
+    return pseudonyms.pseudonym(key=key, patient_pk=patient_pk, recipient=recipient)
+
+
+def id_column(*, deidentified: bool) -> str:
+    return PSEUDONYM if deidentified else STUDY_ID
 
 
 def plain_decimal(value) -> str:
@@ -109,7 +118,8 @@ def plain_decimal(value) -> str:
 
 def tidy_columns(*, deidentified: bool, date_mode: str) -> list[str]:
     return [
-        "study_id", *(() if deidentified else IDENTIFIERS), "sex", "age_at_measure",
+        id_column(deidentified=deidentified), *(() if deidentified else IDENTIFIERS), "sex",
+        "age_at_measure",
         _date_column(date_mode), "visit_timepoint", "measure_type", "measure",
         "score_or_value", "comparator", "unit", "reported_value", "reported_unit",
         "category", "status", "flags", "study", "arm", "version",
@@ -130,7 +140,8 @@ def wide_measure_columns() -> list[str]:
 
 def wide_columns(*, deidentified: bool, date_mode: str) -> list[str]:
     return [
-        "study_id", *(() if deidentified else IDENTIFIERS), "sex", "age_at_visit",
+        id_column(deidentified=deidentified), *(() if deidentified else IDENTIFIERS), "sex",
+        "age_at_visit",
         _date_column(date_mode), "visit_timepoint", "study", "arm", *wide_measure_columns(),
     ]
 
@@ -288,9 +299,10 @@ def _baseline(visits: list, *, anchor, enrolled_on) -> dt.date:
 class _Writer:
     """Turns one patient's streams into CSV rows for one reader and one set of options."""
 
-    def __init__(self, *, user, deidentified: bool, date_mode: str) -> None:
+    def __init__(self, *, user, deidentified: bool, date_mode: str, recipient: str = "") -> None:
         self.deidentified = deidentified
         self.date_mode = date_mode
+        self.recipient = recipient
         self.studies = _Studies(user)
         self.tz = timezone.get_current_timezone()
 
@@ -306,11 +318,12 @@ class _Writer:
             "arm": self.studies.arm_code(study_pk, arm_pk),
         }
         if self.deidentified:
-            ctx["prefix"] = [study_id, sex]
+            ctx["prefix"] = [pseudonym(patient_pk=pid, recipient=self.recipient), sex]
         else:
             ctx["prefix"] = [study_id, mrn, site, family, given, born, sex]
         if self.date_mode == DATE_SHIFTED:
-            ctx["shift"] = dt.timedelta(days=date_offset(patient_pk=pid))
+            shift = date_offset(patient_pk=pid, recipient=self.recipient)
+            ctx["shift"] = dt.timedelta(days=shift)
         elif self.date_mode == DATE_FROM_BASELINE:
             ctx["baseline"] = _baseline(visits, anchor=anchor, enrolled_on=enrolled_on)
         return ctx
@@ -416,10 +429,13 @@ def export_write(
     out: TextIO,
     progress: Callable[[int], None] | None = None,
     dictionary_format: str = "csv",
+    recipient: str = "",
 ) -> int:
     """Write one export of the user's cohort to `out` (text, newline=""); returns the
     number of data rows written.
 
+    `recipient` (a label such as a project or the team receiving the file) keys the
+    pseudonyms and date shifts of a de-identified export: the same label, the same ones.
     `progress(measures_done)` is called about every 10,000 measures. Snapshots are read
     as they are: call `snapshots_refresh_changed()` first for current data (export_run
     does). Raises ValidationError for invalid filters or options.
@@ -431,7 +447,7 @@ def export_write(
 
         return dictionary_write(out=out, fmt=dictionary_format)
     cohort = _cohort(user=user, form_or_filters=form_or_filters)
-    w = _Writer(user=user, deidentified=deidentified, date_mode=date_mode)
+    w = _Writer(user=user, deidentified=deidentified, date_mode=date_mode, recipient=recipient)
     writer = csvsafe.writer(out)
     if kind == ExportKind.TIDY:
         writer.writerow(tidy_columns(deidentified=deidentified, date_mode=date_mode))
@@ -504,7 +520,7 @@ def export_write_naive(
             "shift": dt.timedelta(days=date_offset(patient_pk=patient.pk)),
             "baseline": snapshot.anchor_date or patient.enrolled_on,
         }
-        prefix = [patient.study_id, patient.sex] if deidentified else [
+        prefix = [pseudonym(patient_pk=patient.pk), patient.sex] if deidentified else [
             patient.study_id, patient.mrn, patient.site.code, patient.family_name,
             patient.given_name, patient.date_of_birth, patient.sex,
         ]
