@@ -272,3 +272,12 @@ EXPORT_DATE_SHIFT_KEY = _export_key("EXPORT_DATE_SHIFT_KEY")
 EXPORT_PSEUDONYM_KEY = _export_key("EXPORT_PSEUDONYM_KEY")
 if not DEBUG and EXPORT_DATE_SHIFT_KEY == EXPORT_PSEUDONYM_KEY:
     raise ImproperlyConfigured("EXPORT_DATE_SHIFT_KEY and EXPORT_PSEUDONYM_KEY must differ.")
+
+
+# --- Access log (issue 9) ---
+# Every read of patient data noted during a request (registry.access) is written as
+# AccessLog rows by one middleware after the response (docs/decisions.md, "Access log").
+# Inside Axes, which must stay last.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("axes.middleware.AxesMiddleware"), "registry.middleware.AccessLogMiddleware"
+)

@@ -117,8 +117,7 @@ def export_detail(request, public_id):
 def export_download(request, public_id):
     """The file, streamed from disk; only to its requester or an administrator."""
     services.export_rights_require(user=request.user)
-    job = services.export_job_get(user=request.user, public_id=public_id)
-    path = services.export_file_path(job=job)
+    job, path = services.export_download_open(user=request.user, public_id=public_id)
     name = exports.export_filename(kind=job.kind, dictionary_format=job.filters.get("format"))
     stamp = job.requested_at.strftime("%Y%m%d-%H%M")
     content_type = "text/markdown" if path.suffix == ".md" else "text/csv"

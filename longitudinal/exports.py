@@ -430,13 +430,16 @@ def export_write(
     progress: Callable[[int], None] | None = None,
     dictionary_format: str = "csv",
     recipient: str = "",
+    on_patient: Callable[[int], None] | None = None,
 ) -> int:
     """Write one export of the user's cohort to `out` (text, newline=""); returns the
     number of data rows written.
 
     `recipient` (a label such as a project or the team receiving the file) keys the
     pseudonyms and date shifts of a de-identified export: the same label, the same ones.
-    `progress(measures_done)` is called about every 10,000 measures. Snapshots are read
+    `on_patient(pk)` is called for each patient with rows in the file (the download is
+    access-logged per patient). `progress(measures_done)` is called about every 10,000
+    measures. Snapshots are read
     as they are: call `snapshots_refresh_changed()` first for current data (export_run
     does). Raises ValidationError for invalid filters or options.
     """
@@ -460,10 +463,10 @@ def export_write(
         def build(w, ctx, assessments, labs):
             return _wide_rows(w, ctx, assessments, labs, index)
 
-    return _stream(cohort, w, writer, build, progress)
+    return _stream(cohort, w, writer, build, progress, on_patient)
 
 
-def _stream(cohort, w: _Writer, writer, build, progress) -> int:
+def _stream(cohort, w: _Writer, writer, build, progress, on_patient) -> int:
     ids = cohort.values("patient_id")
     merged = _merged(
         _patient_stream(cohort), _visit_stream(ids), _assessment_stream(ids), _lab_stream(ids)
@@ -474,6 +477,8 @@ def _stream(cohort, w: _Writer, writer, build, progress) -> int:
         ctx = w.prepare(patient, visits)
         rows = build(w, ctx, assessments, labs)
         writer.writerows(rows)
+        if rows and on_patient is not None:
+            on_patient(patient[0])
         written += len(rows)
         done += len(assessments) + len(labs)
         if progress is not None and done >= next_report:

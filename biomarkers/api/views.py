@@ -22,7 +22,6 @@ from biomarkers.api.serializers import (
 from biomarkers.models import LabResult, LabSource
 from biomarkers.parsing.jsonitem import json_record
 from registry.access import patient_get_for_user
-from registry.services import access_log_record
 
 
 class PayloadTooLarge(exceptions.APIException):
@@ -136,5 +135,4 @@ class PatientLabResultsApi(generics.ListAPIView):
 
     def get_queryset(self):
         patient = patient_get_for_user(user=self.request.user, study_id=self.kwargs["study_id"])
-        access_log_record(user=self.request.user, patient=patient, request=self.request)
         return selectors.lab_results_for_patient(patient=patient)
