@@ -10,9 +10,12 @@ COPY pyproject.toml ./
 COPY requirements/base.lock requirements/
 RUN pip install --require-hashes -r requirements/base.lock && pip install --no-deps .
 COPY . .
-# DEBUG is off by default. collectstatic signs nothing: the key exists only in this build
-# step; the containers get SECRET_KEY from .env (docker-compose.yml) or fail to start.
-RUN SECRET_KEY=build-only-not-a-secret python manage.py collectstatic --noinput \
+# DEBUG is off by default. collectstatic signs nothing: these keys exist only in this
+# build step; the containers get their secrets from .env (docker-compose.yml) or fail to start.
+RUN SECRET_KEY=build-only-not-a-secret \
+    EXPORT_DATE_SHIFT_KEY=build-only-date-shift-key-not-a-secret \
+    EXPORT_PSEUDONYM_KEY=build-only-pseudonym-key-not-a-secret \
+    python manage.py collectstatic --noinput \
     && useradd --system --uid 1000 registry && chown -R registry /app
 USER registry
 

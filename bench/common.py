@@ -60,6 +60,8 @@ def start_gunicorn(
     port = free_port()
     env = {
         **os.environ, "DATABASE_URL": url, "DEBUG": "0", "SECRET_KEY": "bench-only-" + "x" * 50,
+        "EXPORT_DATE_SHIFT_KEY": "bench-only-date-shift-" + "x" * 40,
+        "EXPORT_PSEUDONYM_KEY": "bench-only-pseudonym-" + "x" * 40,
         "ALLOWED_HOSTS": "127.0.0.1", "SECURE_SSL_REDIRECT": "0", "LOG_LEVEL": "WARNING",
         "PYTHONWARNINGS": "ignore::UserWarning",  # whitenoise: no collected static here
     }  # fmt: skip

@@ -65,6 +65,7 @@ from biomarkers.patient_scope import (
     patients_resolve,
     unmatched_reason,
 )
+from core import csvsafe
 from core.dates import age_on
 from registry.access import can_view_cohort, can_write_patients
 from registry.models import Patient, Visit
@@ -874,7 +875,9 @@ def _process_rows(upload: LabUpload) -> list[ItemOutcome]:
 
 def _report_csv(outcomes: Sequence[ItemOutcome]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    # External ids and messages echo what the laboratory sent: the registry's CSV writer
+    # keeps a value such as '=HYPERLINK(...)' from running as a spreadsheet formula.
+    writer = csvsafe.writer(out)
     writer.writerow(REPORT_COLUMNS)
     for item in outcomes:
         writer.writerow([

@@ -14,7 +14,6 @@ from biomarkers.models import LabResult, UploadStatus
 from core.forms import add_service_errors
 from core.idempotency import idempotent_form
 from registry.access import can_view_cohort, patient_get_for_user
-from registry.services import access_log_record
 
 REFRESH_SECONDS = 2
 
@@ -81,7 +80,6 @@ def _panel_errors(form, exc: ValidationError) -> None:
 @login_required
 def result_history(request, study_id, pk):
     patient = patient_get_for_user(user=request.user, study_id=study_id)
-    access_log_record(user=request.user, patient=patient, request=request)
     result = selectors.lab_result_get(patient=patient, pk=pk)
     return render(
         request,

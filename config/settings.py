@@ -192,10 +192,6 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# De-identified exports shift each patient's dates by a secret per-patient offset
-# (HMAC of the patient id under this key); keep it secret and stable.
-EXPORT_DATE_SHIFT_KEY = env("EXPORT_DATE_SHIFT_KEY", default=SECRET_KEY)
-
 # Celery: with no broker configured, tasks run eagerly in-process (embedded default).
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=CELERY_BROKER_URL)
@@ -324,3 +320,40 @@ REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
     "rest_framework.parsers.FormParser",
     "rest_framework.parsers.MultiPartParser",
 ]
+
+# --- Export keys (issue 9) ---
+# De-identified exports replace the study id by a keyed pseudonym and shift every date by
+# a keyed per-patient offset (longitudinal/pseudonyms.py; docs/security.md). Each key is a
+# secret of its own, never SECRET_KEY: rotating the signing key must not change every
+# pseudonym, and a leaked SECRET_KEY must not re-identify exports. A development default
+# only while DEBUG is on; with DEBUG off both are required, long and distinct.
+from django.core.exceptions import ImproperlyConfigured  # noqa: E402 (kept in this block)
+
+EXPORT_KEY_MIN_LENGTH = 32
+
+
+def _export_key(name: str) -> str:
+    if DEBUG:
+        return env(name, default=f"dev-only-{name.lower()}-do-not-use-in-production")
+    value = env(name)  # ImproperlyConfigured when unset: a server must not start without
+    if len(value) < EXPORT_KEY_MIN_LENGTH or value == SECRET_KEY:
+        raise ImproperlyConfigured(
+            f"{name} must be a secret of its own (not SECRET_KEY) of at least "
+            f"{EXPORT_KEY_MIN_LENGTH} characters."
+        )
+    return value
+
+
+EXPORT_DATE_SHIFT_KEY = _export_key("EXPORT_DATE_SHIFT_KEY")
+EXPORT_PSEUDONYM_KEY = _export_key("EXPORT_PSEUDONYM_KEY")
+if not DEBUG and EXPORT_DATE_SHIFT_KEY == EXPORT_PSEUDONYM_KEY:
+    raise ImproperlyConfigured("EXPORT_DATE_SHIFT_KEY and EXPORT_PSEUDONYM_KEY must differ.")
+
+
+# --- Access log (issue 9) ---
+# Every read of patient data noted during a request (registry.access) is written as
+# AccessLog rows by one middleware after the response (docs/decisions.md, "Access log").
+# Inside Axes, which must stay last.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("axes.middleware.AxesMiddleware"), "registry.middleware.AccessLogMiddleware"
+)

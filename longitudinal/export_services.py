@@ -20,17 +20,20 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from longitudinal import exports
+from longitudinal import exports, pseudonyms
 from longitudinal.filters import CohortFilterForm
 from longitudinal.models import ExportJob, ExportKind, ExportStatus
 from longitudinal.selectors import cohort_queryset
 from longitudinal.snapshots import snapshots_refresh_changed
-from registry.access import can_view_cohort, role_of
+from registry.access import can_view_cohort, patient_reads_record, role_of
 from registry.models import Role
 
 logger = logging.getLogger(__name__)
 
 EXPORT_DIR = "exports"
+# Beside each file, the primary keys of the patients in it, one a line: a download is
+# logged per patient without reading the file back (de-identified files hold pseudonyms).
+PATIENTS_SUFFIX = ".patients"
 FILTER_NAMES = tuple(CohortFilterForm.base_fields)
 
 
@@ -62,6 +65,21 @@ def _as_json(form: CohortFilterForm) -> dict[str, str]:
             for k, v in form.active().items()}
 
 
+def recipient_clean(label: str | None) -> str:
+    """The recipient label as recorded: spaces trimmed and collapsed; ValidationError
+    for one too long or with control characters."""
+    label = " ".join((label or "").split())
+    if len(label) > pseudonyms.RECIPIENT_MAX_LENGTH:
+        raise ValidationError({"recipient": [
+            f"The recipient label has at most {pseudonyms.RECIPIENT_MAX_LENGTH} characters."
+        ]})
+    if not label.isprintable():
+        raise ValidationError(
+            {"recipient": ["The recipient label cannot hold control characters."]}
+        )
+    return label
+
+
 def export_request(
     *,
     user,
@@ -70,17 +88,21 @@ def export_request(
     filters: dict[str, Any] | None = None,
     date_mode: str | None = None,
     dictionary_format: str = "csv",
+    recipient: str = "",
 ) -> ExportJob:
     """Record an export request (the audit row) and queue it once the row is committed.
 
     Without a date mode a de-identified export shifts dates and an identified one keeps
-    them. 403 without export rights; ValidationError for bad filters or options.
+    them. `recipient` labels who receives the file; in a de-identified export it keys the
+    pseudonyms and date shifts (docs/exports.md). 403 without export rights;
+    ValidationError for bad filters or options.
     """
     export_rights_require(user=user)
     date_mode = date_mode or (exports.DATE_SHIFTED if deidentified else exports.DATE_ACTUAL)
     exports.check_options(kind=kind, deidentified=deidentified, date_mode=date_mode)
     if dictionary_format not in exports.DICTIONARY_FORMATS:
         raise ValidationError({"format": ["The dictionary comes as csv or md."]})
+    recipient = recipient_clean(recipient)
     form = cohort_filters_clean(user=user, filters=filters)
     job = ExportJob.objects.create(
         requested_by=user,
@@ -90,6 +112,7 @@ def export_request(
             "cohort": _as_json(form),
             "date_mode": date_mode,
             "format": dictionary_format if kind == ExportKind.DICTIONARY else "csv",
+            "recipient": recipient,
         },
     )
     # After commit, so that a worker on another machine finds the row.
@@ -139,20 +162,26 @@ def _write_file(job: ExportJob) -> None:
     target = Path(settings.MEDIA_ROOT) / relative
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".part")
+    listing = target.with_name(target.name + PATIENTS_SUFFIX)
+    listing_partial = listing.with_name(listing.name + ".part")
     form = None
     if job.kind != ExportKind.DICTIONARY:
         snapshots_refresh_changed()  # so the cohort is current
         form = cohort_filters_clean(user=user, filters=options.get("cohort"))
         cohort = cohort_queryset(user=user, form=form)
         _update(job, rows_total=exports.export_rows_estimate(cohort=cohort))
-    with partial.open("w", newline="", encoding="utf-8") as out:
+    with (partial.open("w", newline="", encoding="utf-8") as out,
+          listing_partial.open("w", encoding="ascii") as patients):
         written = exports.export_write(
             kind=job.kind, user=user, form_or_filters=form, deidentified=job.deidentified,
             date_mode=options.get("date_mode", exports.DATE_SHIFTED), out=out,
             progress=lambda n: ExportJob.objects.filter(pk=job.pk).update(rows_done=n),
-            dictionary_format=fmt,
+            dictionary_format=fmt, recipient=options.get("recipient", ""),
+            on_patient=lambda pk: patients.write(f"{pk}\n"),
         )
-    # Renamed only when complete: a download never sees half a file.
+    # Renamed only when complete (the list of patients first): a download never sees half
+    # a file, nor a file whose patients are unknown.
+    os.replace(listing_partial, listing)
     os.replace(partial, target)
     _update(job, status=ExportStatus.DONE, file=relative, rows_done=written,
             rows_total=written, finished_at=timezone.now())
@@ -202,6 +231,26 @@ def export_file_path(*, job: ExportJob) -> Path:
     if not path.is_relative_to(root) or not path.is_file():
         raise Http404("The export file is no longer available.")
     return path
+
+
+def export_download_open(*, user, public_id) -> tuple[ExportJob, Path]:
+    """A finished export for its requester or an administrator, its patients noted as
+    read by this person (one access-log row each); 404 otherwise, or when the list of
+    its patients is missing (an export written before downloads were logged: ask again).
+    """
+    job = export_job_get(user=user, public_id=public_id)
+    path = export_file_path(job=job)
+    listing = path.with_name(path.name + PATIENTS_SUFFIX)
+    try:
+        with listing.open(encoding="ascii") as lines:
+            patient_ids = [int(line) for line in lines]
+    except FileNotFoundError:
+        raise Http404(
+            "This export was written before downloads were logged per patient; "
+            "request it again."
+        ) from None
+    patient_reads_record(user=user, patient_ids=patient_ids)
+    return job, path
 
 
 def export_percent(*, job: ExportJob) -> int:

@@ -29,7 +29,15 @@ class ExportOptionsForm(forms.Form):
                              widget=forms.RadioSelect, label="Format")
     deidentified = forms.BooleanField(
         required=False, initial=True, label="De-identified",
-        help_text="Study id only: no names, MRN, site or birth date; ages over 89 as 90+.",
+        help_text="A pseudonym instead of the study id; no names, MRN, site or birth date; "
+                  "ages over 89 as 90+.",
+    )
+    recipient = forms.CharField(
+        required=False, max_length=100, label="Recipient or project",
+        help_text="Who receives the file, e.g. “MSC-DF statistics team”. De-identified "
+                  "exports with the same label have the same pseudonyms and date shifts, "
+                  "so re-exports line up; other labels get unrelated ones. Leave empty for "
+                  "the registry's own project pseudonyms.",
     )
     date_mode = forms.ChoiceField(
         label="Dates",
@@ -68,6 +76,7 @@ def export_create(request):
                     deidentified=options.cleaned_data["deidentified"],
                     date_mode=options.cleaned_data["date_mode"],
                     dictionary_format=options.cleaned_data["dictionary_format"],
+                    recipient=options.cleaned_data["recipient"],
                     filters={k: request.POST.get(k, "") for k in cohort.fields},
                 )
             return redirect("longitudinal:export_detail", public_id=job.public_id)
@@ -110,8 +119,7 @@ def export_detail(request, public_id):
 def export_download(request, public_id):
     """The file, streamed from disk; only to its requester or an administrator."""
     services.export_rights_require(user=request.user)
-    job = services.export_job_get(user=request.user, public_id=public_id)
-    path = services.export_file_path(job=job)
+    job, path = services.export_download_open(user=request.user, public_id=public_id)
     name = exports.export_filename(kind=job.kind, dictionary_format=job.filters.get("format"))
     stamp = job.requested_at.strftime("%Y%m%d-%H%M")
     content_type = "text/markdown" if path.suffix == ".md" else "text/csv"

@@ -10,7 +10,8 @@ How it stays fast and flat at 100,000 patients (see docs/exports.md):
 - Four ordered streams (patients, visits, assessments, lab results), each read with
   `.values_list(...).iterator(chunk_size=5000)` in patient order, are merged like a
   merge join: only one patient's rows are held in memory at a time.
-- Rows are plain lists handed to `csv.writer`; no model instances.
+- Rows are plain lists handed to the registry's CSV writer (`core.csvsafe`, which
+  neutralises spreadsheet formulas); no model instances.
 
 Visit timepoints are derived on read, as in longitudinal/snapshots.py: from the study the
 snapshot follows (the patient's latest enrolment), its schedule and the anchor date
@@ -19,10 +20,7 @@ snapshot follows (the patient's latest enrolment), its schedule and the anchor d
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import hashlib
-import hmac
 from collections.abc import Callable, Iterator, Mapping
 from itertools import groupby
 from operator import itemgetter
@@ -34,22 +32,24 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from assessments import scoring
-from assessments.models import Assessment, Category
+from assessments.models import Assessment
 from biomarkers import catalogue
-from biomarkers.models import COMPARATOR_VALUES, HIDDEN_STATUSES, LabResult, ResultStatus
+from biomarkers.models import HIDDEN_STATUSES, LabResult
+from core import csvsafe
 from core.dates import age_on
+from longitudinal import pseudonyms
 from longitudinal.filters import CohortFilterForm
 from longitudinal.models import CATEGORY_INSTRUMENTS, ExportKind, PatientSnapshot
 from longitudinal.selectors import cohort_queryset
 from registry import blinding, schedule
 from registry.models import Arm, Study, Visit, VisitKind
-from registry.study_selectors import BLINDED, arm_code_for, arm_visible, study_windows
+from registry.study_selectors import arm_code_for, arm_visible, study_windows
 
 CHUNK = 5000
 PROGRESS_EVERY = 10_000
 AGE_CAP = 90  # HIPAA Safe Harbor: ages over 89 are aggregated into one category
 AGE_CAPPED = f"{AGE_CAP}+"
-SHIFT_DAYS = 180
+SHIFT_DAYS = pseudonyms.SHIFT_DAYS
 
 # Date modes: actual dates (identified exports only), dates shifted by a secret
 # per-patient offset, or whole days from the patient's baseline.
@@ -64,6 +64,10 @@ REGISTRY = "registry"  # a visit outside any study (or before the study began)
 UNSCHEDULED = "unscheduled"  # in the study, outside every window
 
 IDENTIFIERS = ("mrn", "site", "family_name", "given_name", "date_of_birth")
+# The first column: the registry study id (identified) or a keyed pseudonym (de-identified;
+# the study id is sequential and anyone with registry access could look it up).
+STUDY_ID = "study_id"
+PSEUDONYM = "pseudonym"
 # What an instrument's stored score is (scoring modules keep the unit on their inputs).
 SCORE_UNITS = {
     "gait_speed": "m/s",
@@ -85,20 +89,26 @@ SCORE_MEANING = {
 # --- Plain helpers ---------------------------------------------------------------------
 
 
-def date_offset(*, patient_pk: int, key: str | bytes | None = None) -> int:
+def date_offset(*, patient_pk: int, key: str | bytes | None = None, recipient: str = "") -> int:
     """The secret date shift of one patient: ±1..180 days, the same for all their dates.
 
-    HMAC-SHA256 of the patient's primary key under a server-side key: stable across
-    exports (so two exports of one patient line up), unguessable without the key, and
+    HMAC-SHA256 under EXPORT_DATE_SHIFT_KEY (longitudinal/pseudonyms.py): stable across
+    exports for one recipient label (so re-exports line up), unguessable without the key,
     never 0 (an unshifted patient would keep real dates).
     """
-    if key is None:
-        key = getattr(settings, "EXPORT_DATE_SHIFT_KEY", settings.SECRET_KEY)
-    if isinstance(key, str):
-        key = key.encode()
-    digest = hmac.new(key, f"patient:{patient_pk}".encode(), hashlib.sha256).digest()
-    n = int.from_bytes(digest[:8], "big") % (2 * SHIFT_DAYS)
-    return n - SHIFT_DAYS if n < SHIFT_DAYS else n - SHIFT_DAYS + 1
+    key = settings.EXPORT_DATE_SHIFT_KEY if key is None else key
+    return pseudonyms.date_offset(key=key, patient_pk=patient_pk, recipient=recipient)
+
+
+def pseudonym(*, patient_pk: int, key: str | bytes | None = None, recipient: str = "") -> str:
+    """The patient's pseudonym in de-identified exports (`P-` + 16 base32 characters),
+    HMAC-SHA256 under EXPORT_PSEUDONYM_KEY with the recipient label mixed in."""
+    key = settings.EXPORT_PSEUDONYM_KEY if key is None else key
+    return pseudonyms.pseudonym(key=key, patient_pk=patient_pk, recipient=recipient)
+
+
+def id_column(*, deidentified: bool) -> str:
+    return PSEUDONYM if deidentified else STUDY_ID
 
 
 def plain_decimal(value) -> str:
@@ -108,7 +118,8 @@ def plain_decimal(value) -> str:
 
 def tidy_columns(*, deidentified: bool, date_mode: str) -> list[str]:
     return [
-        "study_id", *(() if deidentified else IDENTIFIERS), "sex", "age_at_measure",
+        id_column(deidentified=deidentified), *(() if deidentified else IDENTIFIERS), "sex",
+        "age_at_measure",
         _date_column(date_mode), "visit_timepoint", "measure_type", "measure",
         "score_or_value", "comparator", "unit", "reported_value", "reported_unit",
         "category", "status", "flags", "study", "arm", "version",
@@ -129,7 +140,8 @@ def wide_measure_columns() -> list[str]:
 
 def wide_columns(*, deidentified: bool, date_mode: str) -> list[str]:
     return [
-        "study_id", *(() if deidentified else IDENTIFIERS), "sex", "age_at_visit",
+        id_column(deidentified=deidentified), *(() if deidentified else IDENTIFIERS), "sex",
+        "age_at_visit",
         _date_column(date_mode), "visit_timepoint", "study", "arm", *wide_measure_columns(),
     ]
 
@@ -285,9 +297,10 @@ def _baseline(visits: list, *, anchor, enrolled_on) -> dt.date:
 class _Writer:
     """Turns one patient's streams into CSV rows for one reader and one set of options."""
 
-    def __init__(self, *, user, deidentified: bool, date_mode: str) -> None:
+    def __init__(self, *, user, deidentified: bool, date_mode: str, recipient: str = "") -> None:
         self.deidentified = deidentified
         self.date_mode = date_mode
+        self.recipient = recipient
         self.studies = _Studies(user)
         self.tz = timezone.get_current_timezone()
 
@@ -303,11 +316,12 @@ class _Writer:
             "arm": self.studies.arm_code(study_pk, arm_pk),
         }
         if self.deidentified:
-            ctx["prefix"] = [study_id, sex]
+            ctx["prefix"] = [pseudonym(patient_pk=pid, recipient=self.recipient), sex]
         else:
             ctx["prefix"] = [study_id, mrn, site, family, given, born, sex]
         if self.date_mode == DATE_SHIFTED:
-            ctx["shift"] = dt.timedelta(days=date_offset(patient_pk=pid))
+            shift = date_offset(patient_pk=pid, recipient=self.recipient)
+            ctx["shift"] = dt.timedelta(days=shift)
         elif self.date_mode == DATE_FROM_BASELINE:
             ctx["baseline"] = _baseline(visits, anchor=anchor, enrolled_on=enrolled_on)
         return ctx
@@ -413,20 +427,29 @@ def export_write(
     out: TextIO,
     progress: Callable[[int], None] | None = None,
     dictionary_format: str = "csv",
+    recipient: str = "",
+    on_patient: Callable[[int], None] | None = None,
 ) -> int:
     """Write one export of the user's cohort to `out` (text, newline=""); returns the
     number of data rows written.
 
-    `progress(measures_done)` is called about every 10,000 measures. Snapshots are read
+    `recipient` (a label such as a project or the team receiving the file) keys the
+    pseudonyms and date shifts of a de-identified export: the same label, the same ones.
+    `on_patient(pk)` is called for each patient with rows in the file (the download is
+    access-logged per patient). `progress(measures_done)` is called about every 10,000
+    measures. Snapshots are read
     as they are: call `snapshots_refresh_changed()` first for current data (export_run
     does). Raises ValidationError for invalid filters or options.
     """
     check_options(kind=kind, deidentified=deidentified, date_mode=date_mode)
     if kind == ExportKind.DICTIONARY:
+        # Imported here: the dictionary module reads this module's column definitions.
+        from longitudinal.export_dictionary import dictionary_write  # noqa: PLC0415
+
         return dictionary_write(out=out, fmt=dictionary_format)
     cohort = _cohort(user=user, form_or_filters=form_or_filters)
-    w = _Writer(user=user, deidentified=deidentified, date_mode=date_mode)
-    writer = csv.writer(out)
+    w = _Writer(user=user, deidentified=deidentified, date_mode=date_mode, recipient=recipient)
+    writer = csvsafe.writer(out)
     if kind == ExportKind.TIDY:
         writer.writerow(tidy_columns(deidentified=deidentified, date_mode=date_mode))
         build = _tidy_rows
@@ -438,10 +461,10 @@ def export_write(
         def build(w, ctx, assessments, labs):
             return _wide_rows(w, ctx, assessments, labs, index)
 
-    return _stream(cohort, w, writer, build, progress)
+    return _stream(cohort, w, writer, build, progress, on_patient)
 
 
-def _stream(cohort, w: _Writer, writer, build, progress) -> int:
+def _stream(cohort, w: _Writer, writer, build, progress, on_patient) -> int:
     ids = cohort.values("patient_id")
     merged = _merged(
         _patient_stream(cohort), _visit_stream(ids), _assessment_stream(ids), _lab_stream(ids)
@@ -452,6 +475,8 @@ def _stream(cohort, w: _Writer, writer, build, progress) -> int:
         ctx = w.prepare(patient, visits)
         rows = build(w, ctx, assessments, labs)
         writer.writerows(rows)
+        if rows and on_patient is not None:
+            on_patient(patient[0])
         written += len(rows)
         done += len(assessments) + len(labs)
         if progress is not None and done >= next_report:
@@ -483,7 +508,7 @@ def export_write_naive(
         raise ValueError("export_write_naive writes the tidy format only.")
     check_options(kind=kind, deidentified=deidentified, date_mode=date_mode)
     cohort = _cohort(user=user, form_or_filters=form_or_filters)
-    writer = csv.writer(out)
+    writer = csvsafe.writer(out)
     writer.writerow(tidy_columns(deidentified=deidentified, date_mode=date_mode))
     w = _Writer(user=user, deidentified=deidentified, date_mode=date_mode)
     written = 0
@@ -498,7 +523,7 @@ def export_write_naive(
             "shift": dt.timedelta(days=date_offset(patient_pk=patient.pk)),
             "baseline": snapshot.anchor_date or patient.enrolled_on,
         }
-        prefix = [patient.study_id, patient.sex] if deidentified else [
+        prefix = [pseudonym(patient_pk=patient.pk), patient.sex] if deidentified else [
             patient.study_id, patient.mrn, patient.site.code, patient.family_name,
             patient.given_name, patient.date_of_birth, patient.sex,
         ]
@@ -524,149 +549,6 @@ def export_write_naive(
         if progress is not None:
             progress(written)
     return written
-
-
-# --- The data dictionary -----------------------------------------------------------------
-
-DICTIONARY_COLUMNS = ("format", "column", "type", "unit", "allowed_values", "description",
-                      "source")
-_SEX = "female; male"
-_CATEGORIES = "; ".join(Category.values)
-_STATUSES = "; ".join(s for s in ResultStatus.values if s not in HIDDEN_STATUSES)
-_TIMEPOINTS = (
-    "a code of the study's schedule (baseline, month_1, month_3, month_6, month_12 by "
-    f"default); {UNSCHEDULED}; {REGISTRY}; empty for a lab result outside any visit"
-)
-_COMMON = (
-    ("study_id", "text", "", "FR-nnnnnn", "Registry study id of the patient.", "registry"),
-    ("mrn", "text", "", "", "Medical record number at the site. Identified exports only.",
-     "registry"),
-    ("site", "text", "", "", "Site code. Identified exports only.", "registry"),
-    ("family_name", "text", "", "", "Identified exports only.", "registry"),
-    ("given_name", "text", "", "", "Identified exports only.", "registry"),
-    ("date_of_birth", "date", "", "YYYY-MM-DD", "Identified exports only.", "registry"),
-    ("sex", "text", "", _SEX, "Sex recorded at registration.", "registry"),
-)
-_DATES = (
-    ("date", "date", "", "YYYY-MM-DD",
-     "Date of the measure (visit date; collection date for lab results, local time). In a "
-     "de-identified export shifted by a secret per-patient offset of 1–180 days either way: "
-     "intervals within a patient are exact, calendar dates are not.", "registry"),
-    ("days_from_baseline", "integer", "days", "",
-     "Instead of date when chosen: days since the patient's baseline (study day 0 — first "
-     "intervention, else study enrolment; outside a study the baseline visit, else the "
-     "registry enrolment date).", "registry.schedule"),
-    ("visit_timepoint", "text", "", _TIMEPOINTS,
-     "Timepoint of the visit, derived from the schedule of the study the patient was last "
-     "enrolled in.", "registry.schedule"),
-    ("study", "text", "", "study codes", "Study the patient was last enrolled in.",
-     "registry"),
-    ("arm", "text", "", f"arm codes; {BLINDED}",
-     f"Arm code, or {BLINDED!r} when the study is blinded to the person who exported.",
-     "registry (blinding: docs/studies.md)"),
-)
-
-
-def dictionary_rows() -> list[tuple]:
-    """Every column of the tidy and wide formats, with type, unit, allowed values, source."""
-    rows = [("both", *c) for c in _COMMON]
-    rows += [
-        ("tidy", "age_at_measure", "integer", "years", f"0–{AGE_CAP - 1}; {AGE_CAPPED}",
-         f"Completed years on the date of the measure; {AGE_CAPPED} in de-identified exports "
-         f"for ages {AGE_CAP} and over.", "registry"),
-        ("wide", "age_at_visit", "integer", "years", f"0–{AGE_CAP - 1}; {AGE_CAPPED}",
-         "As age_at_measure, on the visit date.", "registry"),
-    ]
-    rows += [("both", *c) for c in _DATES]
-    rows += _tidy_measure_columns()
-    rows += _instrument_rows() + _analyte_rows()
-    return rows
-
-
-def _tidy_measure_columns() -> list[tuple]:
-    codes = ", ".join(instrument_codes() + [a.code for a in catalogue.all_analytes()])
-    return [
-        ("tidy", "measure_type", "text", "", "instrument; analyte", "", "registry"),
-        ("tidy", "measure", "text", "", codes,
-         "Instrument code (instruments.md) or analyte code (biomarkers.md).", "registry"),
-        ("tidy", "score_or_value", "number", "see unit", "",
-         "Instrument score, or the lab value in the analyte's canonical unit. Rows per "
-         "measure below.", "assessments.scoring; biomarkers.catalogue"),
-        ("tidy", "comparator", "text", "", "; ".join(COMPARATOR_VALUES) + "; empty",
-         "Censoring of a lab value as reported (e.g. <0.5 is comparator < and value 0.5); "
-         "never substituted (biomarkers.md §2).", "biomarkers.md §2"),
-        ("tidy", "unit", "text", "", "", "Unit of score_or_value.", "registry"),
-        ("tidy", "reported_value", "text", "", "", "Lab value exactly as received.",
-         "laboratory"),
-        ("tidy", "reported_unit", "text", "", "", "Lab unit exactly as received.",
-         "laboratory"),
-        ("tidy", "category", "text", "", _CATEGORIES, "Instrument category, if it has one.",
-         "assessments.scoring"),
-        ("tidy", "status", "text", "", _STATUSES,
-         "Lab result status; retracted and cancelled results are never exported.",
-         "API.md"),
-        ("tidy", "flags", "text", "", "semicolon-separated",
-         "Threshold flags of a lab result (biomarkers.md §3), or scoring flags of an "
-         "instrument.", "biomarkers.catalogue; assessments.scoring"),
-        ("tidy", "version", "text", "", "", "Scoring rule-set version of the instrument.",
-         "assessments.scoring"),
-    ]
-
-
-def _instrument_rows() -> list[tuple]:
-    rows = []
-    for instrument in sorted(scoring.all_instruments(), key=lambda i: i.code):
-        code = instrument.code
-        meaning = SCORE_MEANING.get(code, "score")
-        allowed = f"0–{instrument.max_score}" if instrument.max_score is not None else ""
-        unit = SCORE_UNITS.get(code, "points")
-        source = f"{instrument.citation} (version {instrument.version})"
-        rows.append(("tidy", f"score_or_value [measure={code}]", "number", unit, allowed,
-                     f"{instrument.name}: {meaning}.", source))
-        rows.append(("wide", code, "number", unit, allowed,
-                     f"{instrument.name}: {meaning}.", source))
-        if code in CATEGORY_INSTRUMENTS:
-            rows.append(("wide", f"{code}_category", "text", "", _CATEGORIES,
-                         f"{instrument.name} category.", source))
-    return rows
-
-
-def _analyte_rows() -> list[tuple]:
-    rows = []
-    for a in catalogue.all_analytes():
-        loinc = ", ".join(a.loinc_codes)
-        source = f"biomarkers.catalogue {a.code}; LOINC {loinc}"
-        allowed = f"{plain_decimal(a.plausible_min)}–{plain_decimal(a.plausible_max)}"
-        text = f"{a.name}, canonical unit."
-        rows.append(("tidy", f"score_or_value [measure={a.code}]", "number", a.canonical_unit,
-                     allowed, text, source))
-        rows.append(("wide", a.code, "number", a.canonical_unit, allowed, text, source))
-        rows.append(("wide", f"{a.code}_comparator", "text", "",
-                     "; ".join(COMPARATOR_VALUES) + "; empty",
-                     f"Censoring of {a.code} (biomarkers.md §2).", "biomarkers.md §2"))
-    return rows
-
-
-def dictionary_write(*, out: TextIO, fmt: str = "csv") -> int:
-    """The data dictionary as CSV or a Markdown table; returns the number of rows."""
-    if fmt not in DICTIONARY_FORMATS:
-        raise ValidationError({"format": [f"Unknown dictionary format {fmt!r}; use csv or md."]})
-    rows = dictionary_rows()
-    if fmt == "csv":
-        writer = csv.writer(out)
-        writer.writerow(DICTIONARY_COLUMNS)
-        writer.writerows(rows)
-        return len(rows)
-    out.write("# Frailty registry export: data dictionary\n\n")
-    out.write("| " + " | ".join(DICTIONARY_COLUMNS) + " |\n")
-    out.write("|" + "---|" * len(DICTIONARY_COLUMNS) + "\n")
-    for row in rows:
-        out.write("| " + " | ".join(_md(cell) for cell in row) + " |\n")
-    return len(rows)
-
-
-def _md(cell) -> str:
-    return str(cell).replace("|", "\\|").replace("\n", " ")
 
 
 def export_filename(*, kind: str, dictionary_format: str = "csv") -> str:

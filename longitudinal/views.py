@@ -17,14 +17,25 @@ from longitudinal.forms import AlertUndoForm
 from longitudinal.models import CHANGE_MEASURES, TIMEPOINTS
 from longitudinal.snapshots import snapshots_refresh_changed
 from registry import selectors as registry_selectors
-from registry.access import can_view_cohort, patient_get_for_user, role_of, sites_visible_to
-from registry.services import access_log_record
+from registry.access import (
+    can_view_cohort,
+    patient_get_for_user,
+    patient_reads_record,
+    role_of,
+    sites_visible_to,
+)
 
 
 @login_required
 def home(request):
     patients = registry_selectors.patient_list(user=request.user)
     snapshots_refresh_changed()  # alerts of records changed since the last look
+    recent = list(patients.order_by("-modified_at")[:8])
+    open_alerts = list(alerts.open_alerts(patients=patients.values("pk"))[:20])
+    patient_reads_record(
+        user=request.user,
+        patient_ids=[p.pk for p in recent] + [a.patient_id for a in open_alerts],
+    )
     return render(
         request,
         "core/home.html",
@@ -32,8 +43,8 @@ def home(request):
             "role": role_of(request.user),
             "sites": sites_visible_to(request.user),
             "patient_count": patients.count(),
-            "recent": patients.order_by("-modified_at")[:8],
-            "alerts": alerts.open_alerts(patients=patients.values("pk"))[:20],
+            "recent": recent,
+            "alerts": open_alerts,
             "can_acknowledge": alerts.can_acknowledge(request.user),
         },
     )
@@ -42,7 +53,6 @@ def home(request):
 @login_required
 def patient_timeline(request, study_id):
     patient = patient_get_for_user(user=request.user, study_id=study_id)
-    access_log_record(user=request.user, patient=patient, request=request)
     data = timeline.patient_timeline(patient=patient, user=request.user)
     return render(
         request,
@@ -163,6 +173,7 @@ def cohort_patients(request):
     page = Paginator(
         qs.select_related("patient", "site").order_by("patient__study_id"), 50
     ).get_page(request.GET.get("page"))
+    patient_reads_record(user=request.user, patient_ids=[s.patient_id for s in page])
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -2,7 +2,16 @@
 
 Every page and endpoint that touches a patient goes through `patients_visible_to` or
 `patient_get_for_user`; views never call `Patient.objects.get()`.
+
+It is also where reads are noted for the access log (docs/decisions.md, "Access log"):
+`patient_get_for_user` notes the patient it hands out, and pages that list patients note
+the ones they show with `patient_reads_record`. The notes belong to the current request;
+`registry.middleware.AccessLogMiddleware` writes them as AccessLog rows once the response
+is known to show them. Outside a request (tasks, commands) there is nothing to note.
 """
+
+from collections.abc import Iterable
+from contextvars import ContextVar
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -64,7 +73,39 @@ def patient_get_for_user(*, user, study_id: str, write: bool = False) -> Patient
         raise Http404("No patient with this study id is visible to you.") from None
     if write and not can_write_patients(user):
         raise PermissionDenied("Your role can read this patient's record but not change it.")
+    patient_reads_record(user=user, patient_ids=[patient.pk])
     return patient
+
+
+# --- Reads of patient data, noted for the access log -----------------------------------
+
+# (user id, patient id) pairs read by the current request, in order; None outside one.
+_reads: ContextVar[dict[tuple[int, int], None] | None] = ContextVar(
+    "registry_patient_reads", default=None
+)
+
+
+def patient_reads_begin():
+    """Start noting reads for a request (the access-log middleware calls this)."""
+    return _reads.set({})
+
+
+def patient_reads_end(token) -> list[tuple[int, int]]:
+    """Stop noting; the (user id, patient id) pairs read, each once, in order."""
+    reads = _reads.get() or {}
+    _reads.reset(token)
+    return list(reads)
+
+
+def patient_reads_record(*, user, patient_ids: Iterable[int]) -> None:
+    """Note that this request shows `user` these patients' data (one AccessLog row each,
+    written after a response that shows them). Lists call it with the patients of the
+    page they show; a no-op outside a request."""
+    reads = _reads.get()
+    if reads is None or not getattr(user, "is_authenticated", False):
+        return
+    for patient_id in patient_ids:
+        reads[(user.pk, patient_id)] = None
 
 
 # --- Studies (issue 5). Decisions in docs/studies.md ("Who may do what"). -------------

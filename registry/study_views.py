@@ -18,6 +18,7 @@ from registry.access import (
     can_manage_studies,
     can_view_studies,
     patient_get_for_study_data,
+    patient_reads_record,
     sites_visible_to,
 )
 from registry.study_forms import (
@@ -214,10 +215,12 @@ def allocation_list(request, code):
         messages.success(request, f"{len(added)} allocations added.")
         return redirect("registry:allocation_list", code=study.code)
 
-    allocations = (
+    allocations = list(
         study.allocations.filter(site__in=sites_visible_to(request.user))
         .select_related("site", "arm", "enrollment__patient")
     )
+    used = (getattr(a, "enrollment", None) for a in allocations)  # None: not used yet
+    patient_reads_record(user=request.user, patient_ids=[e.patient_id for e in used if e])
     return _save_or_rerender(
         request, form, lambda data: save(data["file"]), "registry/allocation_list.html",
         {"study": study, "allocations": allocations},
@@ -267,9 +270,11 @@ def safety_patients(request, code, measure):
         raise Http404("No such measure.")
     table = selectors.safety_table(user=request.user, study=study)
     group = selectors.safety_group(table=table, key=request.GET.get("arm", ""))
+    enrollments = group.patients[measure]
+    patient_reads_record(user=request.user, patient_ids=[e.patient_id for e in enrollments])
     return render(request, "registry/safety_patients.html", {
         "study": study, "group": group, "measure": selectors.MEASURE_LABELS[measure],
-        "enrollments": group.patients[measure],
+        "enrollments": enrollments,
     })
 
 
@@ -283,19 +288,21 @@ def visits_due(request):
     site_code = request.GET.get("site", "")
     if site_code and not sites.filter(code=site_code).exists():
         site_code = ""  # never hint at sites the person cannot see
+    planned = selectors.visits_due(
+        user=request.user, today=timezone.localdate(), site_code=site_code
+    )
+    patient_reads_record(user=request.user, patient_ids=[p.enrollment.patient_id for p in planned])
     return render(request, "registry/visits_due.html", {
-        "planned": selectors.visits_due(
-            user=request.user, today=timezone.localdate(), site_code=site_code
-        ),
-        "sites": sites, "site_code": site_code, "today": timezone.localdate(),
+        "planned": planned, "sites": sites, "site_code": site_code,
+        "today": timezone.localdate(),
     })
 
 
 @login_required
 def notification_list(request):
-    return render(request, "registry/notifications.html", {
-        "notifications": selectors.notifications_for(user=request.user)[:200],
-    })
+    notifications = list(selectors.notifications_for(user=request.user)[:200])
+    patient_reads_record(user=request.user, patient_ids=[n.patient_id for n in notifications])
+    return render(request, "registry/notifications.html", {"notifications": notifications})
 
 
 @login_required

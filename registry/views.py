@@ -15,6 +15,7 @@ from registry.access import (
     can_manage_studies,
     can_write_patients,
     patient_get_for_user,
+    patient_reads_record,
     sites_for_study_data,
     sites_writable_by,
 )
@@ -31,6 +32,7 @@ def patient_list(request):
         request.GET, queryset=selectors.patient_list(user=request.user), request=request
     )
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    patient_reads_record(user=request.user, patient_ids=[p.pk for p in page])
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -79,7 +81,6 @@ def patient_create(request):
 @login_required
 def patient_detail(request, study_id):
     patient = patient_get_for_user(user=request.user, study_id=study_id)
-    services.access_log_record(user=request.user, patient=patient, request=request)
     return render(
         request, "registry/patient_detail.html", _patient_page(request, patient)
     )
@@ -124,7 +125,6 @@ def patient_edit(request, study_id):
 @login_required
 def patient_history(request, study_id):
     patient = patient_get_for_user(user=request.user, study_id=study_id)
-    services.access_log_record(user=request.user, patient=patient, request=request)
     return render(
         request,
         "registry/patient_history.html",

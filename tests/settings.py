@@ -9,6 +9,10 @@ import os
 
 # A test-only key: with DEBUG off the settings refuse to start without one.
 os.environ.setdefault("SECRET_KEY", "test-only-key-" + "never-used-outside-the-test-suite-" * 2)
+# Test-only export keys (longitudinal/pseudonyms.py): required, long and distinct with
+# DEBUG off.
+os.environ.setdefault("EXPORT_DATE_SHIFT_KEY", "test-only-date-shift-key-" + "x" * 32)
+os.environ.setdefault("EXPORT_PSEUDONYM_KEY", "test-only-pseudonym-key-" + "y" * 32)
 # The test client and the live server speak plain HTTP; production keeps the redirect.
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 

@@ -15,7 +15,6 @@ from assessments.api.serializers import (
 from assessments.models import Assessment
 from core.api import error_response
 from registry.access import patient_get_for_user
-from registry.services import access_log_record
 
 FRIED_EXAMPLE = {
     "inputs": {
@@ -93,7 +92,6 @@ class PatientAssessmentsApi(generics.ListCreateAPIView):
 
     def get_queryset(self):
         patient = self._patient()
-        access_log_record(user=self.request.user, patient=patient, request=self.request)
         filters = AssessmentFilterInput(data=self.request.query_params)
         filters.is_valid(raise_exception=True)
         queryset = selectors.assessments_for_patient(patient=patient)

@@ -24,7 +24,6 @@ from biomarkers.parsing.jsonitem import json_record
 from biomarkers.patient_scope import PatientScope, patient_scope_for_lab_client
 from core.api import PayloadTooLarge
 from registry.access import patient_get_for_user
-from registry.services import access_log_record
 
 
 def check_body_size(request, limit: int | None = None) -> None:
@@ -155,5 +154,4 @@ class PatientLabResultsApi(generics.ListAPIView):
 
     def get_queryset(self):
         patient = patient_get_for_user(user=self.request.user, study_id=self.kwargs["study_id"])
-        access_log_record(user=self.request.user, patient=patient, request=self.request)
         return selectors.lab_results_for_patient(patient=patient)

@@ -27,6 +27,12 @@ class ExportRequestInput(serializers.Serializer):
         choices=exports.DICTIONARY_FORMATS, default="csv",
         help_text="File format of the data dictionary (csv or md).",
     )
+    recipient = serializers.CharField(
+        required=False, allow_blank=True, max_length=100, default="",
+        help_text="Who receives the file (a team or project). De-identified exports with the "
+                  "same label have the same pseudonyms and date shifts; other labels get "
+                  "unrelated ones.",
+    )
     filters = serializers.DictField(
         child=serializers.CharField(allow_blank=True, max_length=100), required=False,
         default=dict,
@@ -40,6 +46,7 @@ class ExportJobOutput(serializers.Serializer):
     kind = serializers.CharField()
     deidentified = serializers.BooleanField()
     date_mode = serializers.SerializerMethodField()
+    recipient = serializers.SerializerMethodField()
     filters = serializers.SerializerMethodField()
     status = serializers.ChoiceField(choices=ExportStatus.choices)
     rows_done = serializers.IntegerField()
@@ -54,6 +61,9 @@ class ExportJobOutput(serializers.Serializer):
 
     def get_date_mode(self, job) -> str:
         return job.filters.get("date_mode", "")
+
+    def get_recipient(self, job) -> str:
+        return job.filters.get("recipient", "")
 
     def get_filters(self, job) -> dict[str, str]:
         return job.filters.get("cohort", {})
@@ -76,7 +86,8 @@ class ExportJobOutput(serializers.Serializer):
 
 _EXAMPLE_JOB = {
     "id": "6f1c2d3e-0000-4000-8000-000000000001", "kind": "tidy", "deidentified": True,
-    "date_mode": "shifted", "filters": {"site": "A", "age_band": "75-84"},
+    "date_mode": "shifted", "recipient": "MSC-DF statistics team",
+    "filters": {"site": "A", "age_band": "75-84"},
     "status": "running", "rows_done": 120000, "rows_total": 480000, "percent": 25,
     "error": "", "requested_by": "coordinator", "requested_at": "2025-06-02T09:14:00Z",
     "finished_at": None,
@@ -99,6 +110,7 @@ class ExportListApi(APIView):
             OpenApiExample(
                 "De-identified tidy export of site A, aged 75-84", request_only=True,
                 value={"kind": "tidy", "deidentified": True, "date_mode": "shifted",
+                       "recipient": "MSC-DF statistics team",
                        "filters": {"site": "A", "age_band": "75-84"}},
             ),
             OpenApiExample(
@@ -119,7 +131,7 @@ class ExportListApi(APIView):
         job = services.export_request(
             user=request.user, kind=values["kind"], deidentified=values["deidentified"],
             date_mode=values.get("date_mode"), dictionary_format=values["format"],
-            filters=values["filters"],
+            filters=values["filters"], recipient=values["recipient"],
         )
         out = ExportJobOutput(job, context={"request": request}).data
         return Response(out, status=status.HTTP_202_ACCEPTED,

@@ -10,7 +10,6 @@ from longitudinal import selectors, timeline
 from longitudinal.filters import CohortFilterForm
 from longitudinal.snapshots import snapshots_refresh_changed
 from registry.access import can_view_cohort, patient_get_for_user
-from registry.services import access_log_record
 
 COHORT_PARAMETERS = [
     OpenApiParameter("site", str, description="Site code"),
@@ -33,7 +32,6 @@ class PatientTimelineApi(APIView):
     @extend_schema(responses={200: dict})
     def get(self, request, study_id):
         patient = patient_get_for_user(user=request.user, study_id=study_id)
-        access_log_record(user=request.user, patient=patient, request=request)
         data = timeline.patient_timeline(patient=patient, user=request.user)
         return Response(timeline.as_json(data))
 

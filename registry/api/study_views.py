@@ -13,6 +13,7 @@ from registry import study_services as services
 from registry.access import (
     can_manage_studies,
     patient_get_for_study_data,
+    patient_reads_record,
     sites_visible_to,
 )
 from registry.api.study_serializers import (
@@ -30,7 +31,6 @@ from registry.api.study_serializers import (
 )
 from registry.blinding import arm_visible
 from registry.models import AdverseEvent, Arm, Enrollment, Intervention, Study
-from registry.services import access_log_record
 
 
 def _validated(serializer_class, data, **kwargs) -> dict:
@@ -133,6 +133,9 @@ class StudySafetyApi(APIView):
     def get(self, request, key):
         study = selectors.study_get(user=request.user, key=key)
         table = selectors.safety_table(user=request.user, study=study)
+        # The answer lists the study ids behind each count: note those patients.
+        shown = (e.patient_id for rows in table.total.patients.values() for e in rows)
+        patient_reads_record(user=request.user, patient_ids=shown)
         return Response({
             "study": study.code,
             "pooled": not table.unblinded,
@@ -163,9 +166,7 @@ class _PatientListApi(generics.ListCreateAPIView):
         )
 
     def _read_patient(self):
-        patient = self._patient()
-        access_log_record(user=self.request.user, patient=patient, request=self.request)
-        return patient
+        return self._patient()  # the read is noted for the access log by registry.access
 
 
 class PatientEnrollmentsApi(_PatientListApi):

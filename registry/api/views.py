@@ -5,7 +5,7 @@ from rest_framework import generics, mixins, status, viewsets
 from rest_framework.response import Response
 
 from registry import selectors, services
-from registry.access import patient_get_for_user
+from registry.access import patient_get_for_user, patient_reads_record
 from registry.api.serializers import PatientInput, PatientOutput, VisitInput, VisitOutput
 from registry.filtersets import PatientFilterSet
 from registry.models import Visit
@@ -32,6 +32,12 @@ class PatientViewSet(
             .order_by("study_id")
         )
 
+    def paginate_queryset(self, queryset):
+        # The list shows names, MRNs and birth dates: note the patients of this page.
+        page = super().paginate_queryset(queryset)
+        patient_reads_record(user=self.request.user, patient_ids=[p.pk for p in page or ()])
+        return page
+
     def get_serializer_class(self):
         if self.action in ("create", "partial_update"):
             return PatientInput
@@ -39,11 +45,9 @@ class PatientViewSet(
 
     def get_object(self):
         write = self.request.method not in ("GET", "HEAD", "OPTIONS")
-        patient = patient_get_for_user(
+        return patient_get_for_user(
             user=self.request.user, study_id=self.kwargs["study_id"], write=write
         )
-        services.access_log_record(user=self.request.user, patient=patient, request=self.request)
-        return patient
 
     @extend_schema(
         request=PatientInput,
@@ -96,7 +100,6 @@ class PatientVisitsApi(generics.ListCreateAPIView):
 
     def get_queryset(self):
         patient = self._patient()
-        services.access_log_record(user=self.request.user, patient=patient, request=self.request)
         return patient.visits.select_related("entered_by").order_by("date")
 
     @extend_schema(

@@ -35,6 +35,19 @@ ROUTES = {
     ),
 }
 
+# Does the route show or change a patient's data (tests/test_url_matrix.py)? Every request
+# that shows a PATIENT_DATA route writes an access-log row; NO_PATIENT_DATA says why the
+# others do not. Every route above is in exactly one of the two.
+PATIENT_DATA = {
+    "assessments:visit_entry", "assessments:visit_entry_edit", "assessments:visit_summary",
+    "api:patient-assessments",
+}
+NO_PATIENT_DATA = {
+    "api:instrument-list": "instrument schemas only",
+    "api:instrument-detail": "instrument schemas only",
+    "api:instrument-score": "scores the inputs sent; nothing stored or read",
+}
+
 
 def path_kwargs(patient) -> dict:
     visit = Visit.objects.create(patient=patient, date=dt.date(2025, 6, 1), kind="follow_up")

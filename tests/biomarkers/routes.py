@@ -45,6 +45,26 @@ ROUTES = {
     "biomarkers:upload_report": ("get", "/labs/uploads/{upload}/report.csv", COHORT_PAGE),
 }
 
+# Does the route show or change a patient's data (tests/test_url_matrix.py)? Every request
+# that shows a PATIENT_DATA route writes an access-log row; NO_PATIENT_DATA says why the
+# others do not. Every route above is in exactly one of the two.
+PATIENT_DATA = {
+    "api:patient-lab-results", "biomarkers:panel_entry", "biomarkers:result_history",
+}
+NO_PATIENT_DATA = {
+    "api:lab-results": "a laboratory key reads back its own submissions; people are refused",
+    "api:fhir-observation": "a laboratory posts results; people are refused",
+    "api:fhir-observation-read": "a laboratory reads back its own observation",
+    "api:fhir-bundle": "a laboratory posts results; people are refused",
+    "api:hl7-oru": "a laboratory posts results; people are refused",
+    "biomarkers:inbox": "unmatched results: identifiers as the laboratory sent them, no "
+                        "registry patient (matching one goes through patient_get_for_user)",
+    "biomarkers:parked_detail": "one unmatched result, as above",
+    "biomarkers:upload_create": "the upload form and the uploader's own files",
+    "biomarkers:upload_detail": "progress and counts of the uploader's own file",
+    "biomarkers:upload_report": "per-row outcomes of the uploader's own file",
+}
+
 
 def path_kwargs(patient) -> dict:
     """A result and a visit of the patient, a parked result and a finished upload by the

@@ -15,6 +15,9 @@ PROD_ENV = {
     "DEBUG": "0",
     "SECRET_KEY": "x7$k2!pQ9v#Lm4@tR8wZ1&nB6yH3cF5jD0sG-aE_uK+oI=rT^Y",
     "ALLOWED_HOSTS": "registry.example.org",
+    # Secrets of their own, required with DEBUG off (longitudinal/test_export_pseudonyms.py).
+    "EXPORT_DATE_SHIFT_KEY": "dS7!kq2Lw9#Vx4mZ8pT1rB6nH3yC5fJ0",
+    "EXPORT_PSEUDONYM_KEY": "pN4@hz8Qe1$Wc6vK3sR9tA2mG7uY5dL0",
 }
 
 

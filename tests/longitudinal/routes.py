@@ -1,6 +1,8 @@
 """URL-matrix rows for the longitudinal pages and API."""
 
 from longitudinal.models import Alert
+from tests.longitudinal.routes_exports import NO_PATIENT_DATA as EXPORT_NO_PATIENT_DATA
+from tests.longitudinal.routes_exports import PATIENT_DATA as EXPORT_PATIENT_DATA
 from tests.longitudinal.routes_exports import ROUTES as EXPORT_ROUTES
 from tests.longitudinal.routes_exports import path_kwargs as export_path_kwargs
 from tests.matrix import LOGIN
@@ -33,6 +35,20 @@ ROUTES = {
 }
 
 ROUTES.update(EXPORT_ROUTES)
+
+# Does the route show or change a patient's data (tests/test_url_matrix.py)? Every request
+# that shows a PATIENT_DATA route writes an access-log row; NO_PATIENT_DATA says why the
+# others do not. Every route above is in exactly one of the two.
+PATIENT_DATA = {
+    "longitudinal:timeline", "longitudinal:alert_acknowledge", "longitudinal:cohort_patients",
+    "api:patient-timeline", *EXPORT_PATIENT_DATA,
+}
+NO_PATIENT_DATA = {
+    "longitudinal:cohort": "counts, medians and means of the cohort; the patients behind "
+                           "each number are on cohort_patients",
+    "api:cohort-summary": "the same figures as the dashboard",
+    **EXPORT_NO_PATIENT_DATA,
+}
 
 
 def path_kwargs(patient) -> dict:

@@ -36,7 +36,7 @@ def test_a_request_is_recorded_then_run_after_commit(
     assert job.filters["cohort"] == {"sex": "female"}
     path = media / job.file
     assert job.file == f"exports/{job.public_id}.csv" and path.is_file()
-    assert path.read_text().startswith("study_id,sex,age_at_measure,date,")
+    assert path.read_text().startswith("pseudonym,sex,age_at_measure,date,")
     assert not list(media.glob("exports/*.part"))
 
 

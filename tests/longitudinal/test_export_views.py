@@ -51,7 +51,8 @@ def test_a_coordinator_exports_and_downloads_deidentified_data(
     assert response.status_code == 302 and response.url == f"/exports/{job.public_id}/"
     assert (job.requested_by, job.kind, job.deidentified, job.status) == (
         coordinator, "tidy", True, ExportStatus.DONE)
-    assert job.filters == {"cohort": {"site": "A"}, "date_mode": "shifted", "format": "csv"}
+    assert job.filters == {"cohort": {"site": "A"}, "date_mode": "shifted", "format": "csv",
+                           "recipient": ""}
     page = client.get(response.url)
     assert "Refresh" not in page
     html = page.content.decode()
@@ -63,6 +64,7 @@ def test_a_coordinator_exports_and_downloads_deidentified_data(
     rows = list(csv.DictReader(io.StringIO(text)))
     assert len(rows) == job.rows_done == 6
     assert patient_a.family_name not in text and patient_a.mrn not in text
+    assert patient_a.study_id not in text and "FR-" not in text
 
 
 def test_the_dictionary_downloads_as_markdown(

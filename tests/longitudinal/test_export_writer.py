@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from assessments.models import Assessment
 from biomarkers.models import LabResult
 from biomarkers.services import lab_source_manual
-from longitudinal import exports
+from longitudinal import export_dictionary, exports
 from longitudinal.snapshots import snapshots_refresh_changed
 from registry import schedule
 from registry.models import Arm, Enrollment, Study, Timepoint
@@ -91,7 +91,13 @@ def _write(user, kind="tidy", filters=None, deidentified=False, date_mode="date"
 
 
 def _of(rows, study_id, measure=None):
-    return [r for r in rows if r["study_id"] == study_id and measure in (None, r.get("measure"))]
+    """The rows of one patient: by study id (identified) or pseudonym (de-identified)."""
+    return [r for r in rows if study_id in (r.get("study_id"), r.get("pseudonym"))
+            and measure in (None, r.get("measure"))]
+
+
+def _ps(patient) -> str:
+    return exports.pseudonym(patient_pk=patient.pk)
 
 
 def test_the_tidy_file_round_trips_to_the_database(coordinator, patient_a, cohort):
@@ -144,18 +150,18 @@ def test_the_deidentified_file_has_no_identifiers_and_caps_ages(
     coordinator, patient_a, patient_b, cohort
 ):
     rows, text = _write(coordinator, deidentified=True, date_mode="shifted")
-    assert set(rows[0]) >= {"study_id", "sex", "date"}
+    assert set(rows[0]) >= {"pseudonym", "sex", "date"}
     assert not set(rows[0]) & set(exports.IDENTIFIERS)
     for p in (patient_a, patient_b, cohort["old"]):
         for secret in (p.family_name, p.given_name, p.mrn, p.date_of_birth.isoformat()):
             assert secret not in text
-    assert {r["age_at_measure"] for r in _of(rows, cohort["old"].study_id)} == {"90+"}
-    assert {r["age_at_measure"] for r in _of(rows, patient_a.study_id)} == {"79"}
+    assert {r["age_at_measure"] for r in _of(rows, _ps(cohort["old"]))} == {"90+"}
+    assert {r["age_at_measure"] for r in _of(rows, _ps(patient_a))} == {"79"}
 
 
 def test_shifted_dates_keep_every_interval_of_a_patient(coordinator, patient_a, cohort):
     rows, _ = _write(coordinator, deidentified=True, date_mode="shifted")
-    dates = sorted({dt.date.fromisoformat(r["date"]) for r in _of(rows, patient_a.study_id)})
+    dates = sorted({dt.date.fromisoformat(r["date"]) for r in _of(rows, _ps(patient_a))})
     assert len(dates) == 2 and dates[1] - dates[0] == MONTH_3 - BASE
     shift = (dates[0] - BASE).days
     assert shift == exports.date_offset(patient_pk=patient_a.pk) and 1 <= abs(shift) <= 180
@@ -164,7 +170,7 @@ def test_shifted_dates_keep_every_interval_of_a_patient(coordinator, patient_a, 
 def test_days_from_baseline_count_from_the_study_anchor(coordinator, patient_a, cohort):
     rows, _ = _write(coordinator, deidentified=True, date_mode="days_from_baseline")
     assert "date" not in rows[0]
-    days = [r["days_from_baseline"] for r in _of(rows, patient_a.study_id)]
+    days = [r["days_from_baseline"] for r in _of(rows, _ps(patient_a))]
     assert days == ["0", "0", "90", "90", "90"]
 
 
@@ -211,7 +217,7 @@ def test_a_deidentified_export_cannot_carry_actual_dates():
 
 def test_the_dictionary_describes_every_column(coordinator, cohort):
     out = io.StringIO()
-    exports.dictionary_write(out=out, fmt="csv")
+    export_dictionary.dictionary_write(out=out, fmt="csv")
     out.seek(0)
     described = {r["column"] for r in csv.DictReader(out)}
     for deid in (True, False):
@@ -221,7 +227,7 @@ def test_the_dictionary_describes_every_column(coordinator, cohort):
             assert set(columns) - described == set()
     assert "score_or_value [measure=sppb]" in described
     md = io.StringIO()
-    exports.dictionary_write(out=md, fmt="md")
+    export_dictionary.dictionary_write(out=md, fmt="md")
     assert "| wide | IL6 | number | pg/mL |" in md.getvalue()
     assert "Guralnik" in md.getvalue()  # instrument citations are the source
 

@@ -2,6 +2,9 @@
 
 import datetime as dt
 
+from django.contrib.auth import get_user_model
+
+from registry.access import patients_visible_to
 from registry.models import (
     AdverseEvent,
     Allocation,
@@ -9,6 +12,7 @@ from registry.models import (
     Condition,
     Enrollment,
     Intervention,
+    Notification,
     PatientCondition,
     Study,
     Timepoint,
@@ -108,16 +112,58 @@ ROUTES = {
     ),
 }
 
+# Does the route show or change a patient's data (tests/test_url_matrix.py)? Every request
+# that shows a PATIENT_DATA route writes an access-log row; NO_PATIENT_DATA says why the
+# others do not. Every route above is in exactly one of the two.
+PATIENT_DATA = {
+    "registry:patient_list", "registry:patient_detail", "registry:patient_edit",
+    "registry:patient_history", "registry:condition_add", "registry:condition_remove",
+    "registry:visit_create", "registry:visit_edit", "api:patient-list", "api:patient-detail",
+    "api:patient-visits", "registry:allocation_list", "registry:safety_patients",
+    "registry:visits_due", "registry:notification_list", "api:study-safety",
+    "api:patient-enrolments", "api:patient-interventions", "api:patient-adverse-events",
+    "registry:enrollment_create", "registry:intervention_create", "registry:intervention_edit",
+    "registry:adverse_event_create", "registry:adverse_event_edit",
+}
+NO_PATIENT_DATA = {
+    "registry:patient_create": "an empty registration form",
+    "registry:study_list": "studies and enrolment counts",
+    "registry:study_create": "an empty study form",
+    "registry:study_detail": "the protocol: arms, schedule, enrolment counts",
+    "registry:study_edit": "the study's own fields",
+    "registry:arm_create": "an empty arm form",
+    "registry:arm_edit": "one arm's own fields",
+    "registry:timepoint_create": "an empty timepoint form",
+    "registry:timepoint_edit": "one timepoint's own fields",
+    "registry:allocation_edit": "an unused allocation (a used one cannot be changed)",
+    "registry:safety_table": "counts per arm; the patients behind each are on safety_patients",
+    "registry:notifications_read": "marks the person's notifications read",
+    "api:study-list": "studies and enrolment counts",
+    "api:study-detail": "the protocol",
+    "api:study-arms": "arms and per-arm counts",
+}
+
 
 def _study_objects(patient) -> dict:
     study = Study.objects.create(code="MX-OPEN", name="Matrix study", blinded=False)
     arm = Arm.objects.create(study=study, code="A", name="Arm A")
     timepoint = Timepoint.objects.create(study=study, code="month_1", name="Month 1",
                                          target_day=30, window_before=7, window_after=7)
+    # A visit window long closed with no visit in it: the patient is overdue (visits_due).
+    Timepoint.objects.create(study=study, code="day_200", name="Day 200", target_day=200,
+                             window_before=7, window_after=7)
     allocation = Allocation.objects.create(study=study, site=patient.site, sequence=1, arm=arm)
+    used = Allocation.objects.create(study=study, site=patient.site, sequence=2, arm=arm)
     enrollment = Enrollment.objects.create(
-        patient=patient, study=study, arm=arm, enrolled_on=patient.enrolled_on
+        patient=patient, study=study, arm=arm, enrolled_on=patient.enrolled_on, allocation=used
     )
+    for person in get_user_model().objects.all():  # each of the cast who sees the patient
+        if not patients_visible_to(person).filter(pk=patient.pk).exists():
+            continue
+        Notification.objects.create(
+            recipient=person, kind="overdue_visit", patient=patient, enrollment=enrollment,
+            timepoint=timepoint, message=f"{patient.study_id}: month 1 visit overdue",
+        )
     intervention = Intervention.objects.create(
         patient=patient, enrollment=enrollment, kind="other", product="Test",
         start_date=patient.enrolled_on,
