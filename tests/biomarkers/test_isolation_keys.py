@@ -232,8 +232,10 @@ def test_fhir_and_hl7_answer_429_in_their_own_shape(lab_api, two_a_minute):
     assert outcome["resourceType"] == "OperationOutcome"
     assert outcome["issue"][0]["code"] == "throttled"
     hl7 = lab_api.post("/api/v1/hl7/oru", "MSH|^~\\&|", "x-application/hl7-v2+er7")
+    # An interface engine reads the ACK: AE (try again later), never AR (bad message).
     assert hl7.status_code == 429 and hl7["Retry-After"]
-    assert "throttled" in hl7.json()["detail"]
+    assert hl7["Content-Type"].startswith("x-application/hl7-v2+er7")
+    assert "MSA|AE|" in hl7.content.decode() and "throttled" in hl7.content.decode().lower()
 
 
 def test_each_key_has_its_own_budget_and_people_are_not_counted(
