@@ -40,8 +40,8 @@ ROUTES.update(EXPORT_ROUTES)
 # that shows a PATIENT_DATA route writes an access-log row; NO_PATIENT_DATA says why the
 # others do not. Every route above is in exactly one of the two.
 PATIENT_DATA = {
-    "longitudinal:timeline", "longitudinal:alert_acknowledge", "longitudinal:cohort_patients",
-    "api:patient-timeline", *EXPORT_PATIENT_DATA,
+    "longitudinal:timeline", "longitudinal:alert_acknowledge", "longitudinal:alert_undo",
+    "longitudinal:cohort_patients", "api:patient-timeline", *EXPORT_PATIENT_DATA,
 }
 NO_PATIENT_DATA = {
     "longitudinal:cohort": "counts, medians and means of the cohort; the patients behind "

@@ -127,7 +127,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _check(env: dict) -> subprocess.CompletedProcess:
     """`manage.py check` with exactly these settings variables (none inherited)."""
-    names = ("DEBUG", "SECRET_KEY", "EXPORT_DATE_SHIFT_KEY", "EXPORT_PSEUDONYM_KEY")
+    # The production settings module, not the suite's (tests/settings.py supplies keys).
+    names = ("DJANGO_SETTINGS_MODULE", "DEBUG", "SECRET_KEY", "EXPORT_DATE_SHIFT_KEY",
+             "EXPORT_PSEUDONYM_KEY")
     clean = {k: v for k, v in os.environ.items() if k not in names}
     return subprocess.run(
         [sys.executable, "manage.py", "check"], cwd=ROOT, env={**clean, **env},
