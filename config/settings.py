@@ -89,6 +89,20 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+# A reused connection is checked before each request: after a database restart the
+# first request reconnects instead of failing (docs/operations.md).
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Several people on the embedded database (docs/security.md, "Concurrency on the
+    # embedded database"): WAL lets readers run beside the writer; IMMEDIATE takes the
+    # write lock when a request's transaction starts, so two requests never deadlock
+    # upgrading read locks (SQLite then fails at once, ignoring the timeout); the busy
+    # timeout makes a request wait its turn instead of answering "database is locked".
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "init_command": "PRAGMA journal_mode=WAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": env.int("SQLITE_BUSY_TIMEOUT_SECONDS", default=20),
+    })
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
