@@ -54,6 +54,7 @@ from biomarkers.models import (
 from biomarkers.parsing.jsonitem import CSV_COLUMNS, csv_item, json_record
 from biomarkers.parsing.records import VALUELESS_STATUSES, LabRecord, PatientRef
 from core.dates import age_on
+from core.transient import is_transient
 from registry.access import can_view_cohort, can_write_patients
 from registry.models import Patient, Visit
 
@@ -435,12 +436,19 @@ def _creation_outcome(item: _Item, pk: int) -> ItemOutcome:
 
 
 def _insert(source: LabSource, items: list[_Item], actor, now) -> dict[str, int]:
-    """Insert the new results in bulk; a database refusal falls back to one by one."""
+    """Insert the new results in bulk; a refusal of an item falls back to one by one.
+
+    A lost connection (or a lock timeout, a deadlock) is no item's fault: it propagates,
+    the whole request rolls back and the sender is told to try again (core.transient).
+    Retrying item by item on a dead connection would call every valid result "rejected".
+    """
     try:
         with transaction.atomic():
             new_ids = bulk.insert_new_results([item.result for item in items], now=now)
             _history(new_ids.values(), source, actor, now)
-    except DatabaseError:
+    except DatabaseError as exc:
+        if is_transient(exc):
+            raise
         new_ids = {}
         for item in items:
             new_ids.update(_insert_one(source, item, actor, now))
@@ -459,6 +467,8 @@ def _insert_one(source: LabSource, item: _Item, actor, now) -> dict[str, int]:
             _history(new_id.values(), source, actor, now)
             return new_id
     except DatabaseError as exc:
+        if is_transient(exc):
+            raise
         item.outcome = _reject(item.record, f"The database refused this result: {exc}")
         return {}
 

@@ -261,3 +261,12 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "LabResultStatusEnum": "biomarkers.models.ResultStatus",
     "PatientStatusEnum": "registry.models.PatientStatus",
 }
+
+# --- Faults: database and broker failures, stale background jobs (issues 9, 18) ---
+# docs/operations.md. A database or broker failure is answered 503 with this Retry-After
+# (core.transient): by the API's exception handler, the FHIR/HL7 views, and this
+# middleware for every other view (placed before Axes, which must stay last).
+RETRY_AFTER_SECONDS = env.int("RETRY_AFTER_SECONDS", default=30)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("axes.middleware.AxesMiddleware"), "core.transient.TransientFailureMiddleware"
+)
