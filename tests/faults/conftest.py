@@ -18,12 +18,14 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
 from conftest import need_service
 from tests.biomarkers.conftest import analyte_catalogue, lab_api  # noqa: F401 (fixtures)
 
 PROJECT = Path(__file__).resolve().parents[2]
+ROWS = 1500  # a CSV upload of six chunks of 250
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
@@ -136,3 +138,17 @@ def redis_server():
         yield server
     finally:
         server.stop()
+
+
+def upload_csv(client, patient, rows=ROWS):
+    """A coordinator's CSV upload of ``rows`` IL-6 results through the page; (upload, url)."""
+    from biomarkers.models import LabUpload
+
+    lines = ["study_id,analyte,value,unit,collected_at,external_id,status"] + [
+        f"{patient.study_id},IL6,{1 + n % 50},pg/mL,2025-03-01T08:00:00+00:00,U-{n},final"
+        for n in range(rows)
+    ]
+    file = SimpleUploadedFile("lab.csv", "\n".join(lines).encode(), content_type="text/csv")
+    response = client.post("/labs/uploads/", {"source_name": "Night batch", "file": file})
+    assert response.status_code == 302, response.content[:500]
+    return LabUpload.objects.get(), response.url
