@@ -229,6 +229,9 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 }
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 2,
+    # A Redis that accepts but never answers (paused, failing over) must not hold a
+    # request for ever; longer than the 1 s a worker's BRPOP waits for a message.
+    "socket_timeout": 5,
     # Redis gives an unacknowledged message (its worker's main process was killed) to
     # another worker after this long. Longer than the longest job (an export of 100,000
     # patients takes about a minute, bench/RESULTS.md), so a running job is never handed

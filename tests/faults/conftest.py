@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -124,8 +125,13 @@ class RedisServer:
         )  # fmt: skip
         wait_for_port(self.port, self.process)
 
+    def pause(self) -> None:
+        """SIGSTOP: connections are accepted by the kernel, nothing is ever answered."""
+        self.process.send_signal(signal.SIGSTOP)
+
     def stop(self) -> None:
         if self.process is not None:
+            self.process.send_signal(signal.SIGCONT)
             stop(self.process)
             self.process = None
 
