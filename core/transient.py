@@ -1,10 +1,11 @@
 """Answer "try again" (503 + Retry-After) when the database or the broker fails.
 
 A lost or restarted database connection, a failover, a lock or statement timeout, a
-deadlock, SQLite's "database is locked", an unreachable Celery broker: none of these
-says anything about the request, and the same request succeeds a little later. Answered
-as a 500 (or, worse, as a per-item "rejected") a laboratory system would not resend
-valid results and a person would think their entry was wrong (docs/operations.md).
+deadlock, SQLite's "database is locked", an unreachable Celery broker or Redis cache:
+none of these says anything about the request, and the same request succeeds a little
+later. Answered as a 500 (or, worse, as a per-item "rejected") a laboratory system would
+not resend valid results and a person would think their entry was wrong
+(docs/operations.md).
 
 One test (`is_transient`), one answer per kind of client:
 - DRF views: `core.api.exception_handler`, in the API's JSON error envelope (the FHIR and
@@ -25,10 +26,16 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.template import loader
 from kombu.exceptions import OperationalError as BrokerOperationalError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 logger = logging.getLogger(__name__)
 
-TRANSIENT_ERRORS = (OperationalError, InterfaceError, BrokerOperationalError)
+# Redis also serves as a cache (e.g. shared counters): it being down is "try again" too.
+TRANSIENT_ERRORS = (
+    OperationalError, InterfaceError, BrokerOperationalError, RedisConnectionError,
+    RedisTimeoutError,
+)  # fmt: skip
 MESSAGE = (
     "The registry is briefly unavailable: its database or task queue did not answer. "
     "Nothing was stored by this request; send it again in a minute."

@@ -9,6 +9,7 @@ import json
 import pytest
 from django.db import OperationalError
 from kombu.exceptions import OperationalError as BrokerError
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from biomarkers import services
 from registry import services as registry_services
@@ -24,8 +25,10 @@ def fails(exc):
     return raising
 
 
-@pytest.mark.parametrize("exc", [OperationalError("server closed the connection"),
-                                 BrokerError("Error 111 connecting to redis")])  # fmt: skip
+@pytest.mark.parametrize("exc", [
+    OperationalError("server closed the connection"), BrokerError("Error 111 (broker)"),
+    RedisConnectionError("Error 111 connecting to 127.0.0.1:6379 (cache)"),
+])  # fmt: skip
 def test_the_api_answers_503_in_its_error_envelope(
     lab_api, patient_a, monkeypatch, settings, exc
 ):
