@@ -298,6 +298,10 @@ class LabUpload(models.Model):
     error = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Recovery from lost workers and messages (core.jobs, docs/operations.md).
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="Processing runs started.")
+    heartbeat_at = models.DateTimeField(null=True, blank=True, help_text="Last progress.")
+    notice = models.CharField(max_length=300, blank=True, help_text="What happened on the way.")
 
     class Meta:
         ordering = ["-created_at"]
@@ -310,3 +314,25 @@ class LabUpload(models.Model):
         if not self.total_rows:
             return 100 if self.status == UploadStatus.DONE else 0
         return int(100 * self.processed_rows / self.total_rows)
+
+
+class LabUploadChunk(models.Model):
+    """The outcomes of one committed chunk of an upload, written in the chunk's transaction.
+
+    A run resumed after its worker died continues after the last committed chunk and still
+    reports those rows as they were (``created``, not ``unchanged``); the report is built
+    from these rows at the end, and they are then removed.
+    """
+
+    upload = models.ForeignKey(LabUpload, on_delete=models.CASCADE, related_name="chunks")
+    start = models.PositiveIntegerField(help_text="Index of the chunk's first data row.")
+    outcomes = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["upload", "start"]
+        constraints = [
+            models.UniqueConstraint(fields=["upload", "start"], name="lab_upload_chunk_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.upload_id} rows from {self.start}"

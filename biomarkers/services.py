@@ -40,7 +40,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
-from biomarkers import bulk, catalogue, units
+from biomarkers import bulk, catalogue, units, upload_services
 from biomarkers.models import (
     HIDDEN_STATUSES,
     Analyte,
@@ -53,7 +53,6 @@ from biomarkers.models import (
     ParkedStatus,
     ResultStatus,
     SourceKind,
-    UploadStatus,
 )
 from biomarkers.parsing.jsonitem import CSV_COLUMNS, csv_item, json_record
 from biomarkers.parsing.records import VALUELESS_STATUSES, LabRecord, PatientRef
@@ -67,6 +66,7 @@ from biomarkers.patient_scope import (
 )
 from core import csvsafe
 from core.dates import age_on
+from core.transient import is_transient
 from registry.access import can_view_cohort, can_write_patients
 from registry.models import Patient, Visit
 
@@ -438,12 +438,19 @@ def _creation_outcome(item: _Item, pk: int) -> ItemOutcome:
 
 
 def _insert(source: LabSource, items: list[_Item], actor, now) -> dict[str, int]:
-    """Insert the new results in bulk; a database refusal falls back to one by one."""
+    """Insert the new results in bulk; a refusal of an item falls back to one by one.
+
+    A lost connection (or a lock timeout, a deadlock) is no item's fault: it propagates,
+    the whole request rolls back and the sender is told to try again (core.transient).
+    Retrying item by item on a dead connection would call every valid result "rejected".
+    """
     try:
         with transaction.atomic():
             new_ids = bulk.insert_new_results([item.result for item in items], now=now)
             _history(new_ids.values(), source, actor, now)
-    except DatabaseError:
+    except DatabaseError as exc:
+        if is_transient(exc):
+            raise
         new_ids = {}
         for item in items:
             new_ids.update(_insert_one(source, item, actor, now))
@@ -462,6 +469,8 @@ def _insert_one(source: LabSource, item: _Item, actor, now) -> dict[str, int]:
             _history(new_id.values(), source, actor, now)
             return new_id
     except DatabaseError as exc:
+        if is_transient(exc):
+            raise
         item.outcome = _reject(item.record, f"The database refused this result: {exc}")
         return {}
 
@@ -829,48 +838,56 @@ def lab_upload_create(*, actor, source_name: str, filename: str, content: str) -
         content=content,
         total_rows=len(rows),
     )
-    from biomarkers.tasks import lab_upload_process_task
-
-    # After commit, so that a worker on another machine finds the row.
-    transaction.on_commit(lambda: lab_upload_process_task.delay(upload.pk))
+    # After commit, so that a worker on another machine finds the row; a broker that does
+    # not answer marks the upload failed with a message (biomarkers.upload_services).
+    transaction.on_commit(lambda: upload_services.lab_upload_enqueue(upload_id=upload.pk))
     return upload
 
 
 def lab_upload_process(*, upload_id: int) -> LabUpload:
-    """Ingest an uploaded CSV chunk by chunk, then write the per-row outcome report."""
-    upload = LabUpload.objects.select_related("source", "uploaded_by").get(pk=upload_id)
-    if upload.status == UploadStatus.DONE:
-        return upload  # a redelivered task: the work is done (and idempotent anyway)
-    upload.status, upload.processed_rows = UploadStatus.RUNNING, 0
-    upload.save(update_fields=["status", "processed_rows"])
+    """Ingest an uploaded CSV chunk by chunk, then write the per-row outcome report.
+
+    Safe to start again at any point (biomarkers.upload_services): a redelivered task
+    or a requeued one resumes after the last committed chunk.
+    """
+    upload = upload_services.lab_upload_claim(upload_id=upload_id)
+    if upload is None:
+        return LabUpload.objects.get(pk=upload_id)  # finished, failed or given up
     try:
-        outcomes = _process_rows(upload)
+        _process_rows(upload)
     except Exception as exc:
-        upload.status, upload.error = UploadStatus.FAILED, str(exc)[:500]
-        upload.save(update_fields=["status", "error"])
+        if not is_transient(exc):  # a lost database: the task is retried and resumes
+            upload_services.lab_upload_fail(upload=upload, error=str(exc))
         raise
-    upload.report = _report_csv(outcomes)
-    upload.summary = IngestReport(tuple(outcomes)).summary()
-    upload.status, upload.finished_at = UploadStatus.DONE, timezone.now()
-    upload.save(update_fields=["report", "summary", "status", "finished_at"])
-    return upload
+    outcomes = [_outcome_from_json(o) for o in upload_services.lab_upload_outcomes(upload=upload)]
+    return upload_services.lab_upload_finish(
+        upload=upload, report=_report_csv(outcomes), summary=IngestReport(tuple(outcomes)).summary()
+    )
 
 
-def _process_rows(upload: LabUpload) -> list[ItemOutcome]:
+def _process_rows(upload: LabUpload) -> None:
+    """One transaction per chunk: its results, outcomes and progress commit together."""
     _, rows = _csv_rows(upload.content)
     # The uploader's sites when the file is processed: rows for anyone else are refused.
     scope = patient_scope_for_user(upload.uploaded_by)
-    outcomes: list[ItemOutcome] = []
-    for start in range(0, len(rows), UPLOAD_CHUNK):
-        chunk = rows[start : start + UPLOAD_CHUNK]
-        records = [json_record(start + n, csv_item(row)) for n, row in enumerate(chunk)]
-        report = lab_results_ingest(
-            source=upload.source, records=records, scope=scope, actor=upload.uploaded_by
-        )
-        outcomes.extend(report.items)
-        upload.processed_rows = start + len(chunk)
-        upload.save(update_fields=["processed_rows"])
-    return outcomes
+    while True:
+        with transaction.atomic():
+            start = upload_services.lab_upload_next_chunk(upload=upload)
+            if start is None:
+                return
+            chunk = rows[start : start + UPLOAD_CHUNK]
+            records = [json_record(start + n, csv_item(row)) for n, row in enumerate(chunk)]
+            report = lab_results_ingest(
+                source=upload.source, records=records, scope=scope, actor=upload.uploaded_by
+            )
+            outcomes = [dataclasses.asdict(item) for item in report.items]
+            upload_services.lab_upload_chunk_done(
+                upload=upload, start=start, rows=len(chunk), outcomes=outcomes
+            )
+
+
+def _outcome_from_json(data: dict[str, Any]) -> ItemOutcome:
+    return ItemOutcome(**{**data, "errors": tuple(data["errors"]), "notes": tuple(data["notes"])})
 
 
 def _report_csv(outcomes: Sequence[ItemOutcome]) -> str:

@@ -92,6 +92,20 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+# A reused connection is checked before each request: after a database restart the
+# first request reconnects instead of failing (docs/operations.md).
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Several people on the embedded database (docs/security.md, "Concurrency on the
+    # embedded database"): WAL lets readers run beside the writer; IMMEDIATE takes the
+    # write lock when a request's transaction starts, so two requests never deadlock
+    # upgrading read locks (SQLite then fails at once, ignoring the timeout); the busy
+    # timeout makes a request wait its turn instead of answering "database is locked".
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "init_command": "PRAGMA journal_mode=WAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": env.int("SQLITE_BUSY_TIMEOUT_SECONDS", default=20),
+    })
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -194,17 +208,51 @@ SPECTACULAR_SETTINGS = {
 
 # Celery: with no broker configured, tasks run eagerly in-process (embedded default).
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
-CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=CELERY_BROKER_URL)
+# No code reads task results (each job records its outcome on its own row): no result
+# backend, so that publishing a task never waits on one (docs/operations.md).
+CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default="") or None
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
+# A job's message is acknowledged when it ends, and given back to the queue when the
+# process running it dies (SIGKILL, out of memory), so another worker finishes it.
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Publishing fails within seconds when the broker is down: the job is marked failed with
+# a message instead of a web worker blocking (core.jobs). Workers keep reconnecting.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5,
+}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 2,
+    # A Redis that accepts but never answers (paused, failing over) must not hold a
+    # request for ever; longer than the 1 s a worker's BRPOP waits for a message.
+    "socket_timeout": 5,
+    # Redis gives an unacknowledged message (its worker's main process was killed) to
+    # another worker after this long. Longer than the longest job (an export of 100,000
+    # patients takes about a minute, bench/RESULTS.md), so a running job is never handed
+    # out twice; the stale-job check (JOB_STALE_AFTER_SECONDS) usually acts first.
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=30 * 60),
+}
 CELERY_TIMEZONE = TIME_ZONE
 # Run by the `beat` container; each task calls a service (see registry/tasks.py).
 CELERY_BEAT_SCHEDULE = {
     "notify-overdue-study-visits": {
         "task": "registry.tasks.notify_overdue_visits",
         "schedule": crontab(hour=6, minute=0),  # daily, before the morning clinics
+    },
+    # Uploads and exports with no progress for JOB_STALE_AFTER_SECONDS: queued again, or
+    # failed with a message after JOB_MAX_ATTEMPTS runs (core.jobs, docs/operations.md).
+    "recover-stale-lab-uploads": {
+        "task": "biomarkers.tasks.lab_uploads_recover_stale_task",
+        "schedule": 60.0,
+    },
+    "recover-stale-exports": {
+        "task": "longitudinal.tasks.exports_recover_stale_task",
+        "schedule": 60.0,
     },
 }
 
@@ -357,3 +405,18 @@ if not DEBUG and EXPORT_DATE_SHIFT_KEY == EXPORT_PSEUDONYM_KEY:
 MIDDLEWARE.insert(
     MIDDLEWARE.index("axes.middleware.AxesMiddleware"), "registry.middleware.AccessLogMiddleware"
 )
+
+# --- Faults: database and broker failures, stale background jobs (issues 9, 18) ---
+# docs/operations.md. A database or broker failure is answered 503 with this Retry-After
+# (core.transient): by the API's exception handler, the FHIR/HL7 views, and this
+# middleware for every other view (placed before Axes, which must stay last).
+RETRY_AFTER_SECONDS = env.int("RETRY_AFTER_SECONDS", default=30)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("axes.middleware.AxesMiddleware"), "core.transient.TransientFailureMiddleware"
+)
+# Background jobs (uploads, exports): a job silent this long is presumed lost by the
+# beat task, which queues it again; a job started this many times without ending fails
+# with a message. Every progress step updates the heartbeat (an export every 10,000
+# measures, an upload every 250 rows), so ten minutes of silence is never a slow job.
+JOB_STALE_AFTER_SECONDS = env.int("JOB_STALE_AFTER_SECONDS", default=10 * 60)
+JOB_MAX_ATTEMPTS = env.int("JOB_MAX_ATTEMPTS", default=3)

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core import jsonlimits
+from core.transient import MESSAGE, is_transient, log_transient
 
 
 class Pagination(PageNumberPagination):
@@ -78,13 +79,30 @@ def _as_error_lists(detail) -> dict[str, list[str]]:
     return {}
 
 
+class TemporarilyUnavailable(exceptions.APIException):
+    """503 + Retry-After (DRF sends `wait` as Retry-After): the same request will succeed."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = MESSAGE
+    default_code = "temporarily_unavailable"
+
+    def __init__(self, detail=None):
+        super().__init__(detail)
+        self.wait = settings.RETRY_AFTER_SECONDS
+
+
 def exception_handler(exc, context):
     """Answer every API error as `{"detail": ..., "errors": {field: [messages]}}`.
 
     Services raise Django's ValidationError; it becomes a 400 here so that HTML forms
-    and the API share one set of rules and messages.
+    and the API share one set of rules and messages. A database or broker failure
+    (core.transient) becomes a 503 with Retry-After, and the request's transaction is
+    rolled back, never an item-level refusal or a 500.
     """
     exc = _request_refusal(exc) or exc
+    if is_transient(exc):
+        log_transient(exc, context["request"].path if context.get("request") else "API")
+        exc = TemporarilyUnavailable()
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}

@@ -1,8 +1,12 @@
 """Friendly error pages (the home page is longitudinal.views.home)."""
 
+import sys
+
 from django.http import HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
+
+from core.transient import is_transient, log_transient, transient_response
 
 
 def csrf_failure(request, reason=""):
@@ -20,5 +24,11 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
+    # A database or broker failure outside any view (e.g. saving the session) is still
+    # "try again", not "something went wrong" (core.transient).
+    failure = sys.exc_info()[1]
+    if is_transient(failure):
+        log_transient(failure, request.path)
+        return transient_response(request)
     # Rendered without context processors: the database may be what failed.
     return HttpResponseServerError(loader.get_template("errors/500.html").render())

@@ -2,12 +2,13 @@
 when); the file is written by a Celery task (eager without a broker).
 
 Writes: `export_request` (creates the job and queues it after commit), `export_run`
-(the task's body). Reads of jobs, scoped to the person: `export_job_get`,
-`export_jobs_for`, `export_file_path`.
+(the task's body), `exports_recover_stale` (Celery beat; core.jobs). Reads of jobs,
+scoped to the person: `export_job_get`, `export_jobs_for`, `export_file_path`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 from pathlib import Path
@@ -20,6 +21,8 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from core.jobs import JobKind, job_claim, job_enqueue, job_fail, jobs_recover_stale
+from core.transient import is_transient
 from longitudinal import exports, pseudonyms
 from longitudinal.filters import CohortFilterForm
 from longitudinal.models import ExportJob, ExportKind, ExportStatus
@@ -35,6 +38,14 @@ EXPORT_DIR = "exports"
 # logged per patient without reading the file back (de-identified files hold pseudonyms).
 PATIENTS_SUFFIX = ".patients"
 FILTER_NAMES = tuple(CohortFilterForm.base_fields)
+EXPORTS = JobKind(
+    model=ExportJob, waiting=ExportStatus.PENDING, running=ExportStatus.RUNNING,
+    failed=ExportStatus.FAILED, created_field="requested_at", label="export",
+)  # fmt: skip
+QUEUE_DOWN = (
+    "The export could not be queued: the task queue (Redis) did not answer. Nothing was "
+    "written; request it again in a few minutes."
+)
 
 
 def export_rights_require(*, user) -> None:
@@ -120,37 +131,60 @@ def export_request(
     return job
 
 
-def _enqueue(job_id: int) -> None:
+def _task():
     from longitudinal.tasks import export_run_task  # noqa: PLC0415 (tasks import this module)
 
-    try:
-        export_run_task.delay(job_id)
-    except Exception:  # a broker outage must not leave the job "waiting" forever
-        logger.exception("could not queue export job %s", job_id)
-        ExportJob.objects.filter(pk=job_id, status=ExportStatus.PENDING).update(
-            status=ExportStatus.FAILED, error="The export could not be queued; try again later.",
-            finished_at=timezone.now(),
-        )
+    return export_run_task
+
+
+def _enqueue(job_id: int) -> None:
+    # A broker outage must not leave the job "waiting" forever, nor block the request.
+    if not job_enqueue(_task(), job_id):
+        job_fail(EXPORTS, job_id, QUEUE_DOWN, status=ExportStatus.PENDING)
+
+
+class _Superseded(Exception):  # noqa: N818 - control flow, never escapes this module
+    """A later run of this export started (this one was presumed lost): stop quietly."""
 
 
 def export_run(*, job_id: int) -> ExportJob:
-    """Write the job's file under MEDIA_ROOT/exports/, with progress; never raises.
+    """Write the job's file under MEDIA_ROOT/exports/, with progress.
 
     Runs with the requester's rights as they are now (sites, blinding): a coordinator
-    who lost a site no longer exports it. Failures end as status "failed" with a message.
+    who lost a site no longer exports it. Failures end as status "failed" with a message;
+    only a lost database connection is raised (the task retries it). A run that starts
+    after an interrupted one (redelivered, or requeued by the stale-job check) restarts
+    the file from the beginning; every write of a run is fenced by its attempt number, so
+    an older run still alive can neither finish nor fail the job.
     """
+    job, interrupted = job_claim(EXPORTS, job_id)
+    if job is None:
+        return ExportJob.objects.get(pk=job_id)  # ended already, or given up
     job = ExportJob.objects.select_related("requested_by").get(pk=job_id)
-    if job.status in (ExportStatus.DONE, ExportStatus.FAILED):
-        return job  # a redelivered task: this job has already ended
-    _update(job, status=ExportStatus.RUNNING, rows_done=0)
+    values = {"rows_done": 0, "rows_total": None}
+    if interrupted:
+        values["notice"] = (
+            "The export was interrupted (the worker running it stopped) and restarted from "
+            f"the beginning at {timezone.localtime():%H:%M} (attempt {job.attempts})."
+        )
     try:
+        _update(job, **values)
         _write_file(job)
+    except _Superseded:
+        logger.info("export job %s: run %s superseded by a later one", job.pk, job.attempts)
     except (ValidationError, PermissionDenied) as exc:
         _fail(job, _message(exc))
     except Exception as exc:
+        if is_transient(exc):
+            raise
         logger.exception("export job %s failed", job.pk)
         _fail(job, f"The export failed unexpectedly ({type(exc).__name__}); it was logged.")
     return job
+
+
+def exports_recover_stale():
+    """Celery beat: queue again (or fail) exports with no progress for too long."""
+    return jobs_recover_stale(EXPORTS, _task())
 
 
 def _write_file(job: ExportJob) -> None:
@@ -161,24 +195,30 @@ def _write_file(job: ExportJob) -> None:
     relative = f"{EXPORT_DIR}/{job.public_id}.{fmt if job.kind == ExportKind.DICTIONARY else 'csv'}"
     target = Path(settings.MEDIA_ROOT) / relative
     target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(target.name + ".part")
+    _remove_partials(target)  # left by an earlier run whose worker died
+    partial = target.with_name(f"{target.name}.{job.attempts}.part")  # one per run
     listing = target.with_name(target.name + PATIENTS_SUFFIX)
-    listing_partial = listing.with_name(listing.name + ".part")
+    listing_partial = listing.with_name(f"{listing.name}.{job.attempts}.part")
     form = None
     if job.kind != ExportKind.DICTIONARY:
         snapshots_refresh_changed()  # so the cohort is current
         form = cohort_filters_clean(user=user, filters=options.get("cohort"))
         cohort = cohort_queryset(user=user, form=form)
         _update(job, rows_total=exports.export_rows_estimate(cohort=cohort))
-    with (partial.open("w", newline="", encoding="utf-8") as out,
-          listing_partial.open("w", encoding="ascii") as patients):
-        written = exports.export_write(
-            kind=job.kind, user=user, form_or_filters=form, deidentified=job.deidentified,
-            date_mode=options.get("date_mode", exports.DATE_SHIFTED), out=out,
-            progress=lambda n: ExportJob.objects.filter(pk=job.pk).update(rows_done=n),
-            dictionary_format=fmt, recipient=options.get("recipient", ""),
-            on_patient=lambda pk: patients.write(f"{pk}\n"),
-        )
+    try:
+        with (partial.open("w", newline="", encoding="utf-8") as out,
+              listing_partial.open("w", encoding="ascii") as patients):
+            written = exports.export_write(
+                kind=job.kind, user=user, form_or_filters=form, deidentified=job.deidentified,
+                date_mode=options.get("date_mode", exports.DATE_SHIFTED), out=out,
+                progress=lambda n: _update(job, rows_done=n),
+                dictionary_format=fmt, recipient=options.get("recipient", ""),
+                on_patient=lambda pk: patients.write(f"{pk}\n"),
+            )
+    except BaseException:
+        partial.unlink(missing_ok=True)  # nothing half-written stays behind
+        listing_partial.unlink(missing_ok=True)
+        raise
     # Renamed only when complete (the list of patients first): a download never sees half
     # a file, nor a file whose patients are unknown.
     os.replace(listing_partial, listing)
@@ -187,15 +227,23 @@ def _write_file(job: ExportJob) -> None:
             rows_total=written, finished_at=timezone.now())
 
 
+def _remove_partials(target: Path) -> None:
+    for partial in target.parent.glob(f"{target.name}*.part"):
+        partial.unlink(missing_ok=True)
+
+
 def _update(job: ExportJob, **values) -> None:
-    """One UPDATE of the named columns (the row may be read by the progress page)."""
+    """One UPDATE of the named columns and the heartbeat, by the job's latest run only."""
     for name, value in values.items():
         setattr(job, name, value)
-    ExportJob.objects.filter(pk=job.pk).update(**values)
+    latest = ExportJob.objects.filter(pk=job.pk, attempts=job.attempts)
+    if not latest.update(heartbeat_at=timezone.now(), **values):
+        raise _Superseded
 
 
 def _fail(job: ExportJob, message: str) -> None:
-    _update(job, status=ExportStatus.FAILED, error=message[:500], finished_at=timezone.now())
+    with contextlib.suppress(_Superseded):  # a later run decides how this job ends
+        _update(job, status=ExportStatus.FAILED, error=message[:500], finished_at=timezone.now())
 
 
 def _message(exc: Exception) -> str:

@@ -169,6 +169,10 @@ class ExportJob(models.Model):
     file = models.CharField(max_length=300, blank=True, help_text="Path under MEDIA_ROOT.")
     error = models.CharField(max_length=500, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Recovery from lost workers and messages (core.jobs, docs/operations.md).
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="Runs started.")
+    heartbeat_at = models.DateTimeField(null=True, blank=True, help_text="Last progress.")
+    notice = models.CharField(max_length=300, blank=True, help_text="What happened on the way.")
 
     class Meta:
         ordering = ["-requested_at"]

@@ -9,6 +9,7 @@ all-or-nothing and a batch Bundle answered entry by entry.
 from typing import Any
 
 from django.conf import settings
+from django.http import JsonResponse
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import exceptions, renderers, serializers
@@ -22,6 +23,7 @@ from biomarkers.api.views import LabBodyLimit, PayloadTooLarge, scope_of, source
 from biomarkers.models import LabResult, LabSource
 from biomarkers.parsing import FhirParseError, LabRecord, parse_fhir
 from biomarkers.parsing.fhir import FhirParseResult
+from core.transient import MESSAGE
 
 FHIR_CONTENT_TYPE = "application/fhir+json"
 STATUS_LINES = {
@@ -70,12 +72,18 @@ class FhirApiView(LabBodyLimit, APIView):
         errors = response.data.get("errors") if isinstance(response.data, dict) else None
         messages = [f"{k}: {'; '.join(v)}" for k, v in (errors or {}).items()]
         code = {401: "security", 403: "security", 413: "too-costly", 415: "not-supported",
-                429: "throttled"}  # fmt: skip
+                429: "throttled", 503: "transient"}  # fmt: skip
         response.data = operation_outcome(
             [issue(m, code=code.get(response.status_code, "invalid")) for m in
              (messages or [str(detail or "Request refused.")])]
         )  # fmt: skip
         return response
+
+    @staticmethod
+    def transient_response(request) -> JsonResponse:
+        """core.transient: a failure outside the view (its COMMIT) as an OperationOutcome."""
+        body = operation_outcome([issue(MESSAGE, code="transient")])
+        return JsonResponse(body, status=503, content_type=FHIR_CONTENT_TYPE)
 
     def parse(self, request) -> FhirParseResult:
         body = request.data  # 415 here for a content type that is not FHIR JSON

@@ -2,7 +2,9 @@
 
 MSA|AA: every catalogued result was taken (parked ones included, with a warning);
 MSA|AE: some results were refused, each named in an ERR segment, the others taken;
-MSA|AR: the message could not be read; nothing was applied (HTTP 400).
+MSA|AR: the message could not be read; nothing was applied (HTTP 400);
+MSA|AE with HTTP 503 + Retry-After: the database was unavailable; nothing was applied
+and the message id was not recorded: send the same message again later.
 A retransmission (same MSH-10 from the same laboratory) is acknowledged with the
 original code and not applied again.
 """
@@ -18,6 +20,7 @@ from biomarkers.api.authentication import LAB_AUTHENTICATION, IsLabClient
 from biomarkers.api.parsers import Hl7Parser, Hl7Renderer, Hl7TextParser, Hl7TextRenderer
 from biomarkers.api.views import LabBodyLimit, scope_of, source_of
 from biomarkers.parsing import AckIssue, Hl7ParseError, build_ack, parse_oru, skipped_ack_issues
+from core.transient import MESSAGE
 
 HL7_CONTENT_TYPE = "x-application/hl7-v2+er7"
 RETRY_LATER = (429, 503)
@@ -58,6 +61,16 @@ class Hl7OruApi(LabBodyLimit, APIView):
                 ack[header] = response[header]
         return ack
 
+    @staticmethod
+    def transient_response(request) -> HttpResponse:
+        """An ACK AE naming the outage; without the message at hand, no ACK (sender resends)."""
+        try:
+            message = request.data if hasattr(request, "data") else request.body.decode()
+        except Exception:  # noqa: BLE001 - the body was consumed or unreadable: no ACK
+            return HttpResponse(MESSAGE, status=503, content_type="text/plain; charset=utf-8")
+        issue = AckIssue(text=MESSAGE, severity="E", location="MSH")
+        return _ack_response(build_ack(message or "", "AE", MESSAGE, [issue]), status=503)
+
     @extend_schema(
         summary="Post one HL7 v2 ORU^R01 message; answered with an ACK",
         request={HL7_CONTENT_TYPE: OpenApiTypes.STR, "text/plain": OpenApiTypes.STR},
@@ -66,6 +79,7 @@ class Hl7OruApi(LabBodyLimit, APIView):
             (400, HL7_CONTENT_TYPE): OpenApiResponse(description="ACK with MSA|AR."),
             (413, HL7_CONTENT_TYPE): OpenApiResponse(description="ACK with MSA|AR: too large."),
             (415, HL7_CONTENT_TYPE): OpenApiResponse(description="ACK with MSA|AR: not ER7."),
+            (503, HL7_CONTENT_TYPE): OpenApiResponse(description="ACK with MSA|AE: resend."),
         },
         examples=[OpenApiExample("ORU^R01", value=EXAMPLE_ORU, request_only=True)],
     )

@@ -4,6 +4,8 @@ Same service as the export page; the file itself is downloaded from the `downloa
 (a browser page, session-authenticated) once the status is "done".
 """
 
+from django.conf import settings
+from django.db import transaction
 from django.urls import path, reverse
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -105,6 +107,8 @@ class ExportListApi(APIView):
             202: ExportJobOutput,
             400: OpenApiResponse(description="Unknown filter value, inverted range, bad option"),
             403: OpenApiResponse(description="No export rights, or arm filter when blinded"),
+            503: OpenApiResponse(description="Task queue unavailable: the job is failed; "
+                                             "retry after Retry-After seconds"),
         },
         examples=[
             OpenApiExample(
@@ -134,8 +138,23 @@ class ExportListApi(APIView):
             filters=values["filters"], recipient=values["recipient"],
         )
         out = ExportJobOutput(job, context={"request": request}).data
-        return Response(out, status=status.HTTP_202_ACCEPTED,
-                        headers={"Location": out["status_url"]})
+        response = Response(out, status=status.HTTP_202_ACCEPTED,
+                            headers={"Location": out["status_url"]})
+        # The job is queued when the request commits, after this view and before the
+        # answer is rendered: the answer then tells the job's real state.
+        transaction.on_commit(lambda: _real_state(response, job, request))
+        return response
+
+
+def _real_state(response: Response, job: ExportJob, request) -> None:
+    """Queued (202), run already (eager mode), or failed: the task queue is down (503)."""
+    job.refresh_from_db()
+    out = ExportJobOutput(job, context={"request": request}).data
+    response.data = out
+    if job.status == ExportStatus.FAILED:
+        response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+        response.data = {"detail": job.error, "errors": {}, "job": out}
+        response["Retry-After"] = str(settings.RETRY_AFTER_SECONDS)
 
 
 class ExportDetailApi(APIView):
