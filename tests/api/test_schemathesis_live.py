@@ -104,18 +104,9 @@ def _server_errors(results) -> str:
     )
 
 
-# Found by this test: on the embedded SQLite database, overlapping requests fail with
-# "OperationalError: database is locked" (a 500). The fix (WAL, IMMEDIATE transactions,
-# a busy timeout) is issue 9's "The embedded database holds several users", another work
-# package: remove this marker when it is merged. PostgreSQL (CI) is held to 0 5xx.
-SQLITE_LOCKS = pytest.mark.xfail(
-    "sqlite" in settings.DATABASES["default"]["ENGINE"],
-    reason="SQLite answers concurrent writes with 'database is locked' (issue 9)",
-    strict=False,
-)
-
-
-@SQLITE_LOCKS
+# Found by this test before the embedded database was configured for several users
+# (WAL, IMMEDIATE transactions, a busy timeout): overlapping requests on SQLite failed with
+# "database is locked" (a 500). Both engines are now held to 0 5xx.
 def test_no_server_errors_under_concurrency(live_url, people, lab, patient_a, patient_b):
     schema = schemathesis.openapi.from_url(
         f"{live_url}/api/schema/", cookies=people[0]["cookies"], timeout=30

@@ -12,7 +12,7 @@ from kombu.exceptions import OperationalError as BrokerError
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from biomarkers import services
-from registry import services as registry_services
+from registry import selectors as registry_selectors
 from tests.biomarkers.conftest import item
 
 pytestmark = pytest.mark.django_db
@@ -48,7 +48,7 @@ def test_an_integrity_problem_is_not_transient(lab_api, patient_a, monkeypatch):
 
 
 def test_a_page_answers_a_friendly_503(client_a, patient_a, monkeypatch):
-    monkeypatch.setattr(registry_services, "access_log_record", fails(OperationalError("gone")))
+    monkeypatch.setattr(registry_selectors, "patient_detail", fails(OperationalError("gone")))
     response = client_a.get(f"/patients/{patient_a.study_id}/")
     assert response.status_code == 503 and int(response["Retry-After"]) > 0
     assert "briefly unavailable" in response.content.decode()
