@@ -9,6 +9,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -54,15 +55,29 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files are answered here, before the headers below (they stay cacheable).
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The Content-Security-Policy on every response (no inline script or style anywhere).
+    "csp.middleware.CSPMiddleware",
+    # Cache-Control: no-store on everything the application builds (docs/security.md).
+    "core.security.NoStoreMiddleware",
+    # Content-Length and NUL checks before anything reads the body (docs/security.md).
     "core.middleware.RequestLimitsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Once the user and the messages are known: the session's absolute lifetime.
+    "core.security.AbsoluteSessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Writes the reads of patient data noted during the request (registry.access).
+    "registry.middleware.AccessLogMiddleware",
+    # A database or broker failure in a page view: 503 + Retry-After (core.transient).
+    "core.transient.TransientFailureMiddleware",
+    # Posted line breaks of page forms stored as LF (core/newlines.py).
+    "core.newlines.NormalizeNewlinesMiddleware",
     # Axes must come last: it reads the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
@@ -83,6 +98,8 @@ TEMPLATES = [
                 "core.context_processors.roles",
                 "core.context_processors.notifications",
             ],
+            # {% form_token %} in every POST form (core/idempotency.py).
+            "builtins": ["core.templatetags.form_tokens"],
         },
     },
 ]
@@ -177,6 +194,13 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
+    "DEFAULT_PARSER_CLASSES": [
+        "core.api.JSONParser",  # DRF's, with the depth cap (JSON_MAX_DEPTH)
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    # Per laboratory key (biomarkers/api/throttling.py; people are not counted).
+    "DEFAULT_THROTTLE_CLASSES": ["biomarkers.api.throttling.LabClientRateThrottle"],
 }
 
 SPECTACULAR_SETTINGS = {
@@ -198,6 +222,9 @@ SPECTACULAR_SETTINGS = {
         "VisitKindEnum": "registry.models.VisitKind",
         "InterventionKindEnum": "registry.models.InterventionKind",
         "AdverseEventOutcomeEnum": "registry.models.AeOutcome",
+        # Patients and lab results both have a "status" enum: name each explicitly.
+        "LabResultStatusEnum": "biomarkers.models.ResultStatus",
+        "PatientStatusEnum": "registry.models.PatientStatus",
     },
     "APPEND_COMPONENTS": {
         "securitySchemes": {
@@ -254,6 +281,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "longitudinal.tasks.exports_recover_stale_task",
         "schedule": 60.0,
     },
+    # Recorded form tokens older than FORM_TOKEN_MAX_AGE are forgotten (core/idempotency.py).
+    "purge-form-submissions": {
+        "task": "core.tasks.purge_form_submissions",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
 
 EMAIL_BACKEND = env(
@@ -288,50 +320,24 @@ LAB_RESULT_VISIT_WINDOW_DAYS = env.int("LAB_RESULT_VISIT_WINDOW_DAYS", default=3
 LAB_RESULTS_MAX_ITEMS = 5000
 LAB_RESULTS_MAX_BODY_BYTES = env.int("LAB_RESULTS_MAX_BODY_BYTES", default=10 * 1024 * 1024)
 LAB_UPLOAD_MAX_BYTES = env.int("LAB_UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)
-# Patients and lab results both have a "status" enum: name each explicitly.
-SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
-    **SPECTACULAR_SETTINGS.get("ENUM_NAME_OVERRIDES", {}),
-    "LabResultStatusEnum": "biomarkers.models.ResultStatus",
-    "PatientStatusEnum": "registry.models.PatientStatus",
-}
 
-# --- Form submissions: one-time tokens and untouched edits (issue 9) ---
+# --- Form submissions: one-time tokens (issue 9) ---
 # core/idempotency.py: a form token older than this is refused, and recorded tokens are
 # forgotten after it (daily beat task). Sessions end long before (SESSION_COOKIE_AGE).
 FORM_TOKEN_MAX_AGE = env.int("FORM_TOKEN_MAX_AGE_SECONDS", default=24 * 60 * 60)
-TEMPLATES[0]["OPTIONS"].setdefault("builtins", []).append("core.templatetags.form_tokens")
-MIDDLEWARE.append("core.newlines.NormalizeNewlinesMiddleware")
-CELERY_BEAT_SCHEDULE["purge-form-submissions"] = {
-    "task": "core.tasks.purge_form_submissions",
-    "schedule": crontab(hour=3, minute=30),
-}
 
 # --- Laboratory keys: throttling and the shared cache (issue 9) ---
 # Each laboratory key may make LAB_KEY_THROTTLE_RATE requests ("<n>/second|minute|hour|
 # day", DRF syntax) over all laboratory endpoints together; past it, 429 with Retry-After
-# (biomarkers/api/throttling.py; people are not counted). The counts live in the default
+# (REST_FRAMEWORK's throttle class; people are not counted). The counts live in the default
 # cache: with several web processes or machines CACHE_URL must name a cache they share
 # (redis://..., as in docker-compose.yml); the local-memory default counts per process
 # and suits development only.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 LAB_KEY_THROTTLE_RATE = env("LAB_KEY_THROTTLE_RATE", default="600/minute")
-REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = ["biomarkers.api.throttling.LabClientRateThrottle"]
 
 # --- Safe defaults and headers (issue 9) ---
-# docs/security.md "Safe defaults and headers". Inserted by name so that the order reads:
-# the policy on every response, no-store below WhiteNoise (static files stay cacheable),
-# the absolute session lifetime once the user and the messages are known.
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1,
-    "csp.middleware.CSPMiddleware",
-)
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("csp.middleware.CSPMiddleware") + 1, "core.security.NoStoreMiddleware"
-)
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
-    "core.security.AbsoluteSessionLifetimeMiddleware",
-)
+# docs/security.md "Safe defaults and headers" (the middleware is listed in MIDDLEWARE).
 # No inline script or style anywhere: every script and stylesheet is a static file
 # (templates/ and static/js/; the API docs load their start-up script from its own URL).
 CONTENT_SECURITY_POLICY = {
@@ -363,11 +369,6 @@ REQUEST_MAX_BODY_BYTES = env.int("REQUEST_MAX_BODY_BYTES", default=2_621_440)  #
 UPLOAD_MAX_BODY_BYTES = env.int("UPLOAD_MAX_BODY_BYTES", default=LAB_UPLOAD_MAX_BYTES + 1_048_576)
 # Django refuses to read a body over this (an HTML 400): the largest accepted body.
 DATA_UPLOAD_MAX_MEMORY_SIZE = max(REQUEST_MAX_BODY_BYTES, LAB_RESULTS_MAX_BODY_BYTES)
-REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
-    "core.api.JSONParser",  # DRF's, with the depth cap
-    "rest_framework.parsers.FormParser",
-    "rest_framework.parsers.MultiPartParser",
-]
 
 # --- Export keys (issue 9) ---
 # De-identified exports replace the study id by a keyed pseudonym and shift every date by
@@ -375,8 +376,6 @@ REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
 # secret of its own, never SECRET_KEY: rotating the signing key must not change every
 # pseudonym, and a leaked SECRET_KEY must not re-identify exports. A development default
 # only while DEBUG is on; with DEBUG off both are required, long and distinct.
-from django.core.exceptions import ImproperlyConfigured  # noqa: E402 (kept in this block)
-
 EXPORT_KEY_MIN_LENGTH = 32
 
 
@@ -397,23 +396,11 @@ EXPORT_PSEUDONYM_KEY = _export_key("EXPORT_PSEUDONYM_KEY")
 if not DEBUG and EXPORT_DATE_SHIFT_KEY == EXPORT_PSEUDONYM_KEY:
     raise ImproperlyConfigured("EXPORT_DATE_SHIFT_KEY and EXPORT_PSEUDONYM_KEY must differ.")
 
-
-# --- Access log (issue 9) ---
-# Every read of patient data noted during a request (registry.access) is written as
-# AccessLog rows by one middleware after the response (docs/decisions.md, "Access log").
-# Inside Axes, which must stay last.
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("axes.middleware.AxesMiddleware"), "registry.middleware.AccessLogMiddleware"
-)
-
 # --- Faults: database and broker failures, stale background jobs (issues 9, 18) ---
 # docs/operations.md. A database or broker failure is answered 503 with this Retry-After
-# (core.transient): by the API's exception handler, the FHIR/HL7 views, and this
-# middleware for every other view (placed before Axes, which must stay last).
+# (core.transient): by the API's exception handler, the FHIR/HL7 views, and its
+# middleware for every other view.
 RETRY_AFTER_SECONDS = env.int("RETRY_AFTER_SECONDS", default=30)
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("axes.middleware.AxesMiddleware"), "core.transient.TransientFailureMiddleware"
-)
 # Background jobs (uploads, exports): a job silent this long is presumed lost by the
 # beat task, which queues it again; a job started this many times without ending fails
 # with a message. Every progress step updates the heartbeat (an export every 10,000

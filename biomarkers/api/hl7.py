@@ -52,6 +52,10 @@ class Hl7OruApi(LabBodyLimit, APIView):
         """Every refusal (401, 403, 413, 415, 429, ...) as an ACK with the reason in MSA-3:
         AE where the sender should try again later, AR otherwise."""
         response = super().handle_exception(exc)
+        if response.status_code == 503:  # the message was read: its ACK names it (MSA-2)
+            ack = self.transient_response(self.request)
+            ack["Retry-After"] = response["Retry-After"]
+            return ack
         detail = response.data.get("detail") if isinstance(response.data, dict) else None
         code = "AE" if response.status_code in RETRY_LATER else "AR"
         ack = _ack_response(build_ack(None, code, str(detail or "Request refused.")),

@@ -130,10 +130,10 @@ def test_an_hl7_message_is_answered_ae_and_applied_when_resent(
 def test_a_page_whose_connection_dies_answers_a_friendly_503(
     client, clinician_a, patient_a, kill_the_connection
 ):
-    from registry import services as registry_services
+    from registry import selectors as registry_selectors
 
     client.force_login(clinician_a)
-    kill_the_connection(registry_services, "access_log_record")
+    kill_the_connection(registry_selectors, "patient_detail")
     response = client.get(f"/patients/{patient_a.study_id}/")
     assert_try_again(response)
     assert response["Content-Type"].startswith("text/html")
