@@ -9,39 +9,18 @@ test database is copied to a file first (writes made through the server stay the
 """
 
 import os
-import socket
-import sqlite3
 import subprocess
 import sys
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import quote
 
 import requests
 from django.conf import settings
-from django.db import connection
 
-PROJECT = Path(__file__).resolve().parents[2]
+from tests.services import PROJECT, database_url, free_port, stop
+
 STARTUP_SECONDS = 60
-
-
-def _database_url(folder: Path) -> str:
-    if connection.vendor == "sqlite":
-        path = folder / "live.sqlite3"
-        connection.ensure_connection()
-        with sqlite3.connect(path) as target:
-            connection.connection.backup(target)
-        return f"sqlite:///{path}"
-    db = connection.settings_dict
-    user, password = quote(db["USER"]), quote(db["PASSWORD"])
-    return f"postgres://{user}:{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _wait_until_up(server: subprocess.Popen, url: str) -> None:
@@ -60,10 +39,10 @@ def _wait_until_up(server: subprocess.Popen, url: str) -> None:
 @contextmanager
 def gunicorn(folder: Path, *, workers: int = 2, threads: int = 4):
     """Yield the base URL of gunicorn (gthread workers) serving the test database."""
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
-        "DATABASE_URL": _database_url(folder),
+        "DATABASE_URL": database_url(sqlite_copy_folder=folder),
         "DEBUG": "1",  # as `make run`: static files without a collected manifest
         "SECRET_KEY": settings.SECRET_KEY,  # sessions made by the test process decode
         "CELERY_BROKER_URL": "",  # tasks run eagerly inside the request
@@ -80,9 +59,4 @@ def gunicorn(folder: Path, *, workers: int = 2, threads: int = 4):
         _wait_until_up(server, url)
         yield url
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop(server)

@@ -11,63 +11,29 @@ import subprocess
 import sys
 import time
 import uuid
-from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 
-from conftest import need_service
-
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-PROJECT = Path(__file__).resolve().parents[2]
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    user = quote(db["USER"] or "", safe="")
-    password = quote(db["PASSWORD"] or "", safe="")
-    host = db["HOST"] or "127.0.0.1"
-    return f"postgres://{user}:{password}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-def _need_services() -> None:
-    if connection.vendor != "postgresql":
-        need_service("the Celery worker test needs PostgreSQL shared with the worker")
-    import redis
-
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
-    except redis.RedisError as exc:
-        need_service(f"Redis is not reachable at {REDIS_URL} ({exc})")
-
-
-def _use_queue(app, queue: str | None, eager: bool) -> None:
-    app.conf.task_always_eager = eager
-    app.conf.broker_url = REDIS_URL if not eager else app.conf.broker_url
-    app.conf.task_default_queue = queue or "celery"
-    # The queue and router objects are cached on first use: rebuild them from the conf.
-    for name in ("queues", "router"):
-        app.amqp.__dict__.pop(name, None)
-    app.amqp._rtable = None
-    # So are the broker connection pools: one made earlier in the session (with the
-    # default broker URL) would still be used, and the task sent to the wrong broker.
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
-    app.amqp._producer_pool = None
+from tests.services import (
+    PROJECT,
+    REDIS_URL,
+    database_url,
+    need_postgresql,
+    need_redis,
+    publishing_to,
+    stop,
+)
 
 
 @pytest.fixture
 def celery_worker_process(transactional_db):
-    _need_services()
-    from config.celery_app import app
-
+    need_postgresql("the Celery worker test needs PostgreSQL shared with the worker")
+    need_redis()
     queue = f"test-biomarkers-{uuid.uuid4().hex[:12]}"
     env = {
         **os.environ,
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url(),
         "CELERY_BROKER_URL": REDIS_URL,
         "CELERY_RESULT_BACKEND": "",
         "CONN_MAX_AGE": "0",  # let the test database be dropped at the end
@@ -78,18 +44,11 @@ def celery_worker_process(transactional_db):
         "--loglevel", "WARNING",
     ]  # fmt: skip
     worker = subprocess.Popen(command, cwd=PROJECT, env=env)
-    saved = (app.conf.task_always_eager, app.conf.broker_url, app.conf.task_default_queue)
-    _use_queue(app, queue, eager=False)
     try:
-        yield worker
+        with publishing_to(REDIS_URL, queue):
+            yield worker
     finally:
-        app.conf.broker_url = saved[1]
-        _use_queue(app, saved[2], eager=saved[0])
-        worker.terminate()
-        try:
-            worker.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            worker.kill()
+        stop(worker)
 
 
 @pytest.mark.services

@@ -9,48 +9,24 @@ services the tests skip locally and fail under REQUIRE_SERVICES=1 (conftest.need
 
 from __future__ import annotations
 
-import os
 import shutil
 import signal
-import socket
 import subprocess
-import time
-from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
 from conftest import need_service
+from tests import services
 from tests.biomarkers.conftest import analyte_catalogue, lab_api  # noqa: F401 (fixtures)
+from tests.services import free_port, stop, wait_for_port
 
-PROJECT = Path(__file__).resolve().parents[2]
 ROWS = 1500  # a CSV upload of six chunks of 250
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 def need_postgresql() -> None:
-    if connection.vendor != "postgresql":
-        need_service("fault tests need PostgreSQL (set DATABASE_URL=postgres://...)")
-
-
-def need_redis(url: str = REDIS_URL) -> None:
-    import redis
-
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
-    except redis.RedisError as exc:
-        need_service(f"Redis is not reachable at {url} ({exc})")
-
-
-def database_url() -> str:
-    """The test database, for a server or worker started as a subprocess."""
-    db = connection.settings_dict
-    user = quote(db["USER"] or "", safe="")
-    password = quote(db["PASSWORD"] or "", safe="")
-    host = db["HOST"] or "127.0.0.1"
-    return f"postgres://{user}:{password}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
+    services.need_postgresql("fault tests need PostgreSQL (set DATABASE_URL=postgres://...)")
 
 
 def other_connection():
@@ -76,35 +52,6 @@ def terminate(*, pid: int | None = None, application_name: str | None = None) ->
                 [application_name],
             ).fetchall()
     return sum(1 for (done,) in rows if done)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for_port(port: int, process: subprocess.Popen, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{process.args[:4]} exited with {process.returncode}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"nothing listens on 127.0.0.1:{port}")
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 class RedisServer:

@@ -18,7 +18,8 @@ from biomarkers import upload_services
 from biomarkers.models import LabResult
 from longitudinal.models import ExportJob
 from tests.faults.conftest import ROWS, need_postgresql, upload_csv
-from tests.faults.workers import Worker, publishing_to, wait_until
+from tests.faults.workers import Worker, wait_until
+from tests.services import publishing_to
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 

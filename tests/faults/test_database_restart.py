@@ -15,15 +15,8 @@ import pytest
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
 
-from tests.faults.conftest import (
-    PROJECT,
-    database_url,
-    free_port,
-    need_postgresql,
-    stop,
-    terminate,
-    wait_for_port,
-)  # fmt: skip
+from tests.faults.conftest import need_postgresql, terminate
+from tests.services import PROJECT, database_url, free_port, stop, wait_for_port
 
 APP_NAME = "faults-web"  # the server's connections, as seen in pg_stat_activity
 

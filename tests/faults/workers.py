@@ -9,37 +9,9 @@ import subprocess
 import sys
 import time
 import uuid
-from contextlib import contextmanager
 from pathlib import Path
 
-from tests.faults.conftest import PROJECT, database_url, stop
-
-
-def _reconfigure(app, *, broker_url, queue: str, eager: bool) -> None:
-    app.conf.task_always_eager = eager
-    app.conf.broker_url = broker_url
-    app.conf.task_default_queue = queue
-    # Queues, router and broker pools are cached on first use: rebuild them.
-    for name in ("queues", "router"):
-        app.amqp.__dict__.pop(name, None)
-    app.amqp._rtable = None
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
-    app.amqp._producer_pool = None
-
-
-@contextmanager
-def publishing_to(broker_url: str, queue: str):
-    """This process's tasks go to ``broker_url``/``queue`` instead of running eagerly."""
-    from config.celery_app import app
-
-    saved = (app.conf.broker_url, app.conf.task_default_queue, app.conf.task_always_eager)
-    _reconfigure(app, broker_url=broker_url, queue=queue, eager=False)
-    try:
-        yield
-    finally:
-        _reconfigure(app, broker_url=saved[0], queue=saved[1], eager=saved[2])
+from tests.services import PROJECT, database_url, stop
 
 
 class Worker:
