@@ -195,7 +195,7 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_PARSER_CLASSES": [
-        "core.api.JSONParser",  # DRF's, with the depth cap (JSON_MAX_DEPTH)
+        "core.parsers.JSONParser",  # DRF's, with the depth cap (JSON_MAX_DEPTH)
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],

@@ -1,17 +1,14 @@
-"""API plumbing shared by every app: pagination, the JSON parser and the error envelope
-of API.md."""
+"""API plumbing shared by every app: pagination and the error envelope of API.md."""
 
-import codecs
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import exceptions, parsers, status
+from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from core import jsonlimits
 from core.transient import MESSAGE, is_transient, log_transient
 
 
@@ -20,32 +17,6 @@ class Pagination(PageNumberPagination):
 
     page_size_query_param = "page_size"
     max_page_size = 500
-
-
-class JSONParser(parsers.JSONParser):
-    """DRF's JSON parser with the nesting depth capped (settings.JSON_MAX_DEPTH).
-
-    The default parser of every API view (REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"]); the
-    laboratory parsers extend it. Malformed or too deeply nested JSON is a 400.
-    """
-
-    json_options: dict = {}
-
-    def parse(self, stream, media_type=None, parser_context=None):
-        encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
-        try:
-            text = codecs.getreader(encoding)(stream).read() if stream is not None else ""
-            return jsonlimits.loads(text, max_depth=settings.JSON_MAX_DEPTH, **self.options())
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise exceptions.ParseError(f"Malformed JSON: {exc}") from exc
-
-    def options(self) -> dict:
-        # DRF refuses NaN and Infinity, which are not JSON.
-        return {"parse_constant": _refuse_constant, **self.json_options}
-
-
-def _refuse_constant(name):
-    raise ValueError(f"{name} is not a number JSON allows")
 
 
 class PayloadTooLarge(exceptions.APIException):

@@ -2,7 +2,7 @@
 
 JSON is read with Decimal numbers so that "12.50" stays exactly as the lab sent it;
 NaN/Infinity (which Python's json module would accept) and JSON nested deeper than
-settings.JSON_MAX_DEPTH are refused as malformed (core.api.JSONParser).
+settings.JSON_MAX_DEPTH are refused as malformed (core.parsers.JSONParser).
 """
 
 import json
@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from rest_framework import parsers, renderers
 
-from core.api import JSONParser
+from core.parsers import JSONParser
 
 
 class DecimalJSONParser(JSONParser):

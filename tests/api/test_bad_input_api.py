@@ -1,5 +1,5 @@
 """People's API: JSON nested too deep is a 400 in the error envelope, on every endpoint
-(DRF's default parser is core.api.JSONParser)."""
+(DRF's default parser is core.parsers.JSONParser)."""
 
 import pytest
 

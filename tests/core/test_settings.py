@@ -59,6 +59,14 @@ def test_with_nothing_set_no_key_from_the_repository_is_used():
     assert "Set the SECRET_KEY environment variable" in result.stderr
 
 
+def test_make_runs_development_settings_load_in_a_fresh_process():
+    # `make run` failed at `migrate` once while the suite passed: in a fresh process DRF's
+    # views were first imported by the module holding the default parser (an import
+    # cycle). A fresh `manage.py check` with DEBUG=1 is what `make run` starts with.
+    result = _manage("check", env={"DEBUG": "1"})
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_the_suite_itself_runs_with_debug_off():
     # The module-level choices (security settings, static storage) follow DEBUG off.
     assert settings.SESSION_COOKIE_SECURE and settings.CSRF_COOKIE_SECURE
