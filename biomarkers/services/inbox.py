@@ -8,12 +8,12 @@ from biomarkers.models import LabResult, ParkedLabResult, ParkedStatus
 from biomarkers.parsing.records import PatientRef
 from biomarkers.patient_scope import patient_scope_for_user
 from biomarkers.services import ingestion
-from biomarkers.services.parking import _record_from_json
+from biomarkers.services.parking import record_from_json
 from registry.access import can_view_cohort
 from registry.models import Patient
 
 
-def _check_inbox_access(actor) -> None:
+def check_inbox_access(actor) -> None:
     if not can_view_cohort(actor):
         raise PermissionDenied("Only coordinators and administrators review parked results.")
 
@@ -25,11 +25,11 @@ def parked_result_match(*, actor, parked: ParkedLabResult, patient: Patient) -> 
     The caller obtains ``patient`` through registry.access, so site scoping holds. The
     result then meets every rule of the service (before birth, duplicates, ...).
     """
-    _check_inbox_access(actor)
+    check_inbox_access(actor)
     parked = ParkedLabResult.objects.select_for_update().get(pk=parked.pk)
     if parked.status != ParkedStatus.OPEN:
         raise ValidationError("This result has already been dealt with.")
-    record = _record_from_json(parked.record, patient=PatientRef(study_id=patient.study_id))
+    record = record_from_json(parked.record, patient=PatientRef(study_id=patient.study_id))
     # Out of the open state first (no history row: the save below records the outcome),
     # so that the ingestion does not mark this very row as superseded.
     ParkedLabResult.objects.filter(pk=parked.pk).update(status=ParkedStatus.MATCHED)
@@ -50,7 +50,7 @@ def parked_result_match(*, actor, parked: ParkedLabResult, patient: Patient) -> 
 
 @transaction.atomic
 def parked_result_discard(*, actor, parked: ParkedLabResult, note: str) -> None:
-    _check_inbox_access(actor)
+    check_inbox_access(actor)
     parked = ParkedLabResult.objects.select_for_update().get(pk=parked.pk)
     if parked.status != ParkedStatus.OPEN:
         raise ValidationError("This result has already been dealt with.")

@@ -44,7 +44,7 @@ from biomarkers.patient_scope import (
     unmatched_reason,
 )
 from biomarkers.services import parking, versions
-from biomarkers.services.items import IngestReport, ItemOutcome, _Item, _reject
+from biomarkers.services.items import IngestReport, ItemOutcome, PreparedItem, reject
 from core.dates import age_on
 from core.transient import is_transient
 from registry.models import Visit
@@ -77,10 +77,10 @@ def _analyte_of(record: LabRecord) -> catalogue.Analyte:
     raise catalogue.UnknownAnalyteError(f"No catalogued analyte or LOINC code was sent{local}.")
 
 
-def _prepare(record: LabRecord, now: dt.datetime) -> _Item | ItemOutcome:
+def prepare_record(record: LabRecord, now: dt.datetime) -> PreparedItem | ItemOutcome:
     """Every check that needs no database: shape, analyte, unit, plausibility, time."""
     if record.errors:
-        return _reject(record, *record.error_messages())
+        return reject(record, *record.error_messages())
     errors = []
     if not record.external_id:
         errors.append("external_id: an identifier of the result is required (idempotency key).")
@@ -99,11 +99,13 @@ def _prepare(record: LabRecord, now: dt.datetime) -> _Item | ItemOutcome:
         canonical = _canonical(record, analyte)
     except (catalogue.UnknownAnalyteError, units.BiomarkerValueError) as exc:
         errors.append(str(exc) if isinstance(exc, LookupError) else exc.message)
-        return _reject(record, *errors)
+        return reject(record, *errors)
     if errors:
-        return _reject(record, *errors)
+        return reject(record, *errors)
     collected_on = timezone.localdate(record.collected_at, timezone=_local_zone())
-    return _Item(record=record, analyte=analyte, canonical=canonical, collected_on=collected_on)
+    return PreparedItem(
+        record=record, analyte=analyte, canonical=canonical, collected_on=collected_on
+    )
 
 
 def _local_zone():
@@ -123,7 +125,7 @@ def _canonical(record: LabRecord, analyte: catalogue.Analyte) -> Decimal | None:
 # --- patients and visits (a fixed number of queries per payload) ---------------------------
 
 
-def _visits_for(items: Sequence[_Item]) -> dict[int, list[tuple[dt.date, int]]]:
+def _visits_for(items: Sequence[PreparedItem]) -> dict[int, list[tuple[dt.date, int]]]:
     """(date, id) of the visits of these patients around these collection dates."""
     if not items:
         return {}
@@ -150,7 +152,7 @@ def _closest_visit(visits: list[tuple[dt.date, int]], collected: dt.date) -> int
     return min(candidates)[2] if candidates else None
 
 
-def _flags(item: _Item, collected: dt.date) -> list[dict[str, str]]:
+def _flags(item: PreparedItem, collected: dt.date) -> list[dict[str, str]]:
     flags = []
     if item.canonical is not None:
         found = units.flags_for(
@@ -165,7 +167,7 @@ def _flags(item: _Item, collected: dt.date) -> list[dict[str, str]]:
     return flags
 
 
-def _build_result(item: _Item, source: LabSource, visit_id: int | None, actor) -> LabResult:
+def _build_result(item: PreparedItem, source: LabSource, visit_id: int | None, actor) -> LabResult:
     record, collected = item.record, item.collected_on
     return LabResult(
         patient_id=item.patient.id,
@@ -228,15 +230,15 @@ def lab_results_ingest(
 def _ingest(
     source: LabSource, records: Sequence[LabRecord], scope: PatientScope, actor, now, visit_id
 ) -> IngestReport:
-    prepared = [_prepare(record, now) for record in records]
-    items = [p for p in prepared if isinstance(p, _Item)]
+    prepared = [prepare_record(record, now) for record in records]
+    items = [p for p in prepared if isinstance(p, PreparedItem)]
     patients = patients_resolve((item.record.patient for item in items), scope=scope)
-    storable: list[_Item] = []
+    storable: list[PreparedItem] = []
     for item in items:
         item.patient = patients.get(patient_key(item.record.patient))
         if item.patient is not None and item.collected_on < item.patient.date_of_birth:
             if scope.reveals_patient_facts:
-                item.outcome = _reject(
+                item.outcome = reject(
                     item.record, "collected_at: the specimen cannot be collected before birth."
                 )
                 continue
@@ -252,14 +254,14 @@ def _ingest(
     )
 
 
-def _unmatched(source: LabSource, item: _Item, scope: PatientScope, actor) -> ItemOutcome:
+def _unmatched(source: LabSource, item: PreparedItem, scope: PatientScope, actor) -> ItemOutcome:
     """No patient in scope: the same answer whether the patient exists elsewhere or not."""
     if scope.park_unmatched:
-        return parking._park(source, item, actor)
-    return _reject(item.record, f"patient: {unmatched_reason(item.record.patient)}.")
+        return parking.park(source, item, actor)
+    return reject(item.record, f"patient: {unmatched_reason(item.record.patient)}.")
 
 
-def _store(source: LabSource, items: list[_Item], actor, now, visit_id: int | None) -> None:
+def _store(source: LabSource, items: list[PreparedItem], actor, now, visit_id: int | None) -> None:
     visits = {} if visit_id else _visits_for(items)
     for item in items:
         linked = visit_id or _closest_visit(visits.get(item.patient.id, []), item.collected_on)
@@ -267,8 +269,8 @@ def _store(source: LabSource, items: list[_Item], actor, now, visit_id: int | No
     # One attempt per external id in bulk; repeats within the payload come after, in
     # order, and meet the row the first one wrote. Sorting keeps lock order the same in
     # every transaction, so concurrent batches wait for each other instead of deadlocking.
-    first: dict[str, _Item] = {}
-    repeats: list[_Item] = []
+    first: dict[str, PreparedItem] = {}
+    repeats: list[PreparedItem] = []
     for item in sorted(items, key=lambda i: (i.record.external_id, i.record.index)):
         if item.record.external_id in first:
             repeats.append(item)
@@ -276,11 +278,11 @@ def _store(source: LabSource, items: list[_Item], actor, now, visit_id: int | No
             first[item.record.external_id] = item
     new_ids = _insert(source, list(first.values()), actor, now)
     existing = [item for key, item in first.items() if key not in new_ids] + repeats
-    versions._apply_to_existing(source, existing, actor)
-    parking._close_parked(source, list(new_ids))
+    versions.apply_to_existing(source, existing, actor)
+    parking.close_parked(source, list(new_ids))
 
 
-def _creation_outcome(item: _Item, pk: int) -> ItemOutcome:
+def _creation_outcome(item: PreparedItem, pk: int) -> ItemOutcome:
     retraction = item.record.status in VALUELESS_STATUSES
     # A retraction of a result never seen is stored as a tombstone, so that the original
     # arriving late cannot bring it back.
@@ -293,7 +295,7 @@ def _creation_outcome(item: _Item, pk: int) -> ItemOutcome:
     )
 
 
-def _insert(source: LabSource, items: list[_Item], actor, now) -> dict[str, int]:
+def _insert(source: LabSource, items: list[PreparedItem], actor, now) -> dict[str, int]:
     """Insert the new results in bulk; a refusal of an item falls back to one by one.
 
     A lost connection (or a lock timeout, a deadlock) is no item's fault: it propagates,
@@ -318,7 +320,7 @@ def _insert(source: LabSource, items: list[_Item], actor, now) -> dict[str, int]
     return new_ids
 
 
-def _insert_one(source: LabSource, item: _Item, actor, now) -> dict[str, int]:
+def _insert_one(source: LabSource, item: PreparedItem, actor, now) -> dict[str, int]:
     try:
         with transaction.atomic():
             new_id = bulk.insert_new_results([item.result], now=now)
@@ -327,7 +329,7 @@ def _insert_one(source: LabSource, item: _Item, actor, now) -> dict[str, int]:
     except DatabaseError as exc:
         if is_transient(exc):
             raise
-        item.outcome = _reject(item.record, f"The database refused this result: {exc}")
+        item.outcome = reject(item.record, f"The database refused this result: {exc}")
         return {}
 
 

@@ -57,8 +57,11 @@ class IngestReport:
 
 
 @dataclass
-class _Item:
-    """An item that passed every check that needs no patient."""
+class PreparedItem:
+    """An item that passed every check that needs no patient.
+
+    The ingestion then fills in its patient, the result to store and its outcome.
+    """
 
     record: LabRecord
     analyte: catalogue.Analyte
@@ -69,5 +72,6 @@ class _Item:
     collected_on: dt.date | None = None  # local date of collection, computed once
 
 
-def _reject(record: LabRecord, *errors: str) -> ItemOutcome:
+def reject(record: LabRecord, *errors: str) -> ItemOutcome:
+    """The outcome of a record refused with these reasons."""
     return ItemOutcome(record.index, "rejected", errors=errors, external_id=record.external_id)

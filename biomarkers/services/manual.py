@@ -16,7 +16,7 @@ from biomarkers.parsing.jsonitem import json_record
 from biomarkers.parsing.records import LabRecord
 from biomarkers.patient_scope import patient_scope_for_user
 from biomarkers.services import ingestion
-from biomarkers.services.items import IngestReport, _Item
+from biomarkers.services.items import IngestReport, PreparedItem
 from biomarkers.services.sources import lab_source_manual
 from registry.access import can_write_patients
 from registry.models import Patient, Visit
@@ -71,8 +71,8 @@ def lab_panel_enter(
 def _panel_repeats(patient_id: int, records: Sequence[LabRecord]) -> dict[int, str]:
     """Entries whose natural key (patient, analyte, collection time, value) is stored."""
     now = timezone.now()
-    prepared = (ingestion._prepare(r, now) for r in records)
-    items = [item for item in prepared if isinstance(item, _Item)]
+    prepared = (ingestion.prepare_record(r, now) for r in records)
+    items = [item for item in prepared if isinstance(item, PreparedItem)]
     if not items:
         return {}
     stored = set(

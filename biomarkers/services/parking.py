@@ -19,7 +19,7 @@ from django.utils import timezone
 from biomarkers.models import LabSource, ParkedLabResult, ParkedStatus
 from biomarkers.parsing.records import LabRecord, PatientRef
 from biomarkers.patient_scope import unmatched_reason
-from biomarkers.services.items import ItemOutcome, _Item
+from biomarkers.services.items import ItemOutcome, PreparedItem
 
 
 def _record_json(record: LabRecord) -> dict[str, Any]:
@@ -37,7 +37,7 @@ def _record_json(record: LabRecord) -> dict[str, Any]:
     return data
 
 
-def _record_from_json(data: dict[str, Any], *, patient: PatientRef) -> LabRecord:
+def record_from_json(data: dict[str, Any], *, patient: PatientRef) -> LabRecord:
     fields = {f.name for f in dataclasses.fields(LabRecord)} - {"errors", "patient"}
     values = {k: v for k, v in data.items() if k in fields}
     for name in ("collected_at", "resulted_at"):
@@ -49,7 +49,7 @@ def _record_from_json(data: dict[str, Any], *, patient: PatientRef) -> LabRecord
     return LabRecord(patient=patient, **values)
 
 
-def _park(source: LabSource, item: _Item, actor) -> ItemOutcome:
+def park(source: LabSource, item: PreparedItem, actor) -> ItemOutcome:
     """Hold a valid result for an unknown patient; a resend refreshes the same inbox row."""
     record, ref = item.record, item.record.patient
     reason = unmatched_reason(ref)
@@ -82,7 +82,7 @@ def _park(source: LabSource, item: _Item, actor) -> ItemOutcome:
     )  # fmt: skip
 
 
-def _close_parked(source: LabSource, external_ids: list[str]) -> None:
+def close_parked(source: LabSource, external_ids: list[str]) -> None:
     """A result now stored for a known patient supersedes its open inbox row."""
     if not external_ids:
         return

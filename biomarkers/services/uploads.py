@@ -16,7 +16,7 @@ from biomarkers.models import LabUpload
 from biomarkers.parsing.jsonitem import CSV_COLUMNS, csv_item, json_record
 from biomarkers.patient_scope import patient_scope_for_user
 from biomarkers.services import ingestion
-from biomarkers.services.inbox import _check_inbox_access
+from biomarkers.services.inbox import check_inbox_access
 from biomarkers.services.items import IngestReport, ItemOutcome
 from biomarkers.services.sources import lab_source_for_file
 from core import csvsafe
@@ -51,7 +51,7 @@ def _check_columns(columns: list[str]) -> None:
 
 def lab_upload_create(*, actor, source_name: str, filename: str, content: str) -> LabUpload:
     """Store a coordinator's CSV and queue its processing once the upload is committed."""
-    _check_inbox_access(actor)
+    check_inbox_access(actor)
     try:
         columns, rows = _csv_rows(content)
     except csv.Error as exc:

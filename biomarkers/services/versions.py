@@ -12,7 +12,7 @@ from django.db import transaction
 
 from biomarkers.models import LabResult, LabSource, ResultStatus
 from biomarkers.parsing.records import VALUELESS_STATUSES
-from biomarkers.services.items import ItemOutcome, _Item, _reject
+from biomarkers.services.items import ItemOutcome, PreparedItem, reject
 
 # Fields whose difference makes a resent result "different content".
 CONTENT_FIELDS = (
@@ -23,7 +23,7 @@ CONTENT_FIELDS = (
 REPLACING_STATUSES = (ResultStatus.AMENDED, ResultStatus.CORRECTED)
 
 
-def _apply_to_existing(source: LabSource, items: list[_Item], actor) -> None:
+def apply_to_existing(source: LabSource, items: list[PreparedItem], actor) -> None:
     """Compare resent items with the stored row (locked) and update, keep or refuse."""
     pending = [item for item in items if item.outcome is None]
     if not pending:
@@ -38,7 +38,7 @@ def _apply_to_existing(source: LabSource, items: list[_Item], actor) -> None:
     for item in pending:
         row = stored.get(item.record.external_id)
         if row is None:  # the insert failed for another reason, already reported
-            item.outcome = item.outcome or _reject(item.record, "The result could not be stored.")
+            item.outcome = item.outcome or reject(item.record, "The result could not be stored.")
             continue
         item.outcome = _resend_outcome(row, item, source, actor)
 
@@ -47,7 +47,7 @@ def _differences(row: LabResult, new: LabResult) -> list[str]:
     return [name for name in CONTENT_FIELDS if getattr(row, name) != getattr(new, name)]
 
 
-def _resend_outcome(row: LabResult, item: _Item, source: LabSource, actor) -> ItemOutcome:
+def _resend_outcome(row: LabResult, item: PreparedItem, source: LabSource, actor) -> ItemOutcome:
     record, new = item.record, item.result
 
     def outcome(name: str, *notes: str) -> ItemOutcome:
@@ -61,7 +61,7 @@ def _resend_outcome(row: LabResult, item: _Item, source: LabSource, actor) -> It
     # Before ANY retraction or update: the resend must name the stored patient and analyte,
     # or an entered-in-error row naming anyone could retract this result.
     if row.patient_id != new.patient_id or row.analyte_id != new.analyte_id:
-        return _reject(
+        return reject(
             record,
             f"Result '{record.external_id}' belongs to another patient or analyte; retract it "
             "(entered-in-error) naming its own patient and analyte, and send a new result "
@@ -75,7 +75,7 @@ def _resend_outcome(row: LabResult, item: _Item, source: LabSource, actor) -> It
     if not changed:
         return outcome("unchanged")
     if row.status == ResultStatus.ENTERED_IN_ERROR and record.status not in REPLACING_STATUSES:
-        return _reject(
+        return reject(
             record,
             f"Result '{record.external_id}' was retracted (entered-in-error); send it with "
             "status amended or corrected to reinstate it.",
@@ -85,14 +85,16 @@ def _resend_outcome(row: LabResult, item: _Item, source: LabSource, actor) -> It
     replaceable = (ResultStatus.PRELIMINARY, ResultStatus.CANCELLED, ResultStatus.ENTERED_IN_ERROR)
     if record.status in REPLACING_STATUSES or row.status in replaceable:
         return outcome(_save_version(row, item, actor, source))
-    return _reject(
+    return reject(
         record,
         f"A result with external_id '{record.external_id}' already exists with different "
         f"content ({', '.join(changed)}); send status amended or corrected to change it.",
     )
 
 
-def _save_version(row: LabResult, item: _Item, actor, source: LabSource, *, retraction=False):
+def _save_version(
+    row: LabResult, item: PreparedItem, actor, source: LabSource, *, retraction=False
+):
     """Replace the stored version; django-simple-history keeps the previous one.
 
     A retraction changes the status only: the retracted value stays readable in history.
