@@ -33,7 +33,11 @@ from biomarkers.services.sources import (
     lab_source_for_file,
     lab_source_manual,
 )
-from biomarkers.services.uploads import lab_upload_create, lab_upload_process
+from biomarkers.services.uploads import (
+    lab_upload_create,
+    lab_upload_process,
+    lab_uploads_recover_stale,
+)
 
 __all__ = [
     "OUTCOMES",
@@ -51,6 +55,7 @@ __all__ = [
     "lab_source_manual",
     "lab_upload_create",
     "lab_upload_process",
+    "lab_uploads_recover_stale",
     "parked_result_discard",
     "parked_result_match",
 ]

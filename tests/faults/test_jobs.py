@@ -12,7 +12,7 @@ import io
 import pytest
 from django.utils import timezone
 
-from biomarkers import services, upload_services
+from biomarkers import services
 from biomarkers.models import LabResult, LabUpload, LabUploadChunk
 from biomarkers.services import ingestion
 from core.jobs import job_claim
@@ -103,10 +103,10 @@ def test_the_stale_check_requeues_silent_uploads_and_leaves_busy_ones(
     settings.JOB_STALE_AFTER_SECONDS = 600
     busy, _ = queued_upload(client, coordinator, patient_a, rows=10)
     _silent_for(LabUpload, busy.pk, 2, status="running", attempts=1)
-    assert upload_services.lab_uploads_recover_stale() == {}
+    assert services.lab_uploads_recover_stale() == {}
     _silent_for(LabUpload, busy.pk, 11)
     # No broker in tests: the requeued task runs here and now (eager mode).
-    assert upload_services.lab_uploads_recover_stale() == {"requeued": 1}
+    assert services.lab_uploads_recover_stale() == {"requeued": 1}
     busy.refresh_from_db()
     assert busy.status == "done" and busy.summary["created"] == 10
     assert busy.notice.startswith("Processing was interrupted after 0 of 10 rows")
