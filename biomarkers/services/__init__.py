@@ -32,6 +32,7 @@ from biomarkers.services.sources import (
     lab_source_for_client,
     lab_source_for_file,
     lab_source_manual,
+    lab_source_of_client,
 )
 from biomarkers.services.uploads import (
     lab_upload_create,
@@ -53,6 +54,7 @@ __all__ = [
     "lab_source_for_client",
     "lab_source_for_file",
     "lab_source_manual",
+    "lab_source_of_client",
     "lab_upload_create",
     "lab_upload_process",
     "lab_uploads_recover_stale",

@@ -28,6 +28,14 @@ def lab_source_for_client(*, lab_client: LabClient) -> LabSource:
     )  # fmt: skip
 
 
+def lab_source_of_client(*, lab_client: LabClient) -> LabSource | None:
+    """The source a laboratory key has posted to; None before its first result.
+
+    For the key's read-backs: reading creates no source (posting does, above).
+    """
+    return LabSource.objects.filter(lab_client=lab_client).first()
+
+
 def lab_source_manual() -> LabSource:
     return _source_get_or_create(code="manual", name="Manual entry", kind=SourceKind.MANUAL)
 
