@@ -1,4 +1,4 @@
-"""FHIR R4 endpoints (API.md): one Observation, or a transaction/batch Bundle.
+"""FHIR R4 endpoints: one Observation, or a transaction/batch Bundle (docs/biomarkers.md).
 
 Answers follow FHIR conventions: 201 + Location for a created Observation, 200 for a
 conditional create that matched or an unchanged resend, OperationOutcome bodies for

@@ -1,4 +1,4 @@
-"""REST endpoints for laboratory results (API.md "Laboratory results"): the JSON batch,
+"""REST endpoints for laboratory results (docs/biomarkers.md): the JSON batch,
 the laboratory's read-back and a patient's results. FHIR and HL7 v2 live in fhir.py and
 hl7.py; all of them call biomarkers.services.lab_results_ingest.
 """

@@ -1,8 +1,8 @@
-"""Writes with rules for laboratory results: ONE ingestion service behind every format.
+"""``lab_results_ingest``: ONE ingestion service behind every way results arrive.
 
 JSON batches, FHIR Observations and Bundles, HL7 v2 ORU messages, CSV uploads, manual
-entry and matches from the parked inbox all turn into ``LabRecord``s and go through
-``lab_results_ingest``. It decides, per item (API.md "Laboratory results"):
+entry and matches from the parked inbox all turn into ``LabRecord``s and come here. It
+decides, per item (docs/biomarkers.md, "One service behind every door"):
 
 - ``created``: a new (source, external_id);
 - ``unchanged``: the same content again (or a conditional create that matched, or an
@@ -17,9 +17,10 @@ Patients are resolved only within the caller's ``PatientScope`` (biomarkers/pati
 a person's sites, or the sites a laboratory key serves.
 
 Idempotency and concurrency rest on the database: results are inserted with
-``ON CONFLICT (source_id, external_id) DO NOTHING`` and whatever already existed (or was
-inserted a moment earlier by a racing request) is then locked and compared. Every write
-of an item runs in its own savepoint, so a failure rolls back that item only.
+``ON CONFLICT (source_id, external_id) DO NOTHING`` (biomarkers/bulk.py) and whatever
+already existed (or was inserted a moment earlier by a racing request) is then locked and
+compared (versions.py). Every write of an item runs in its own savepoint, so a failure
+rolls back that item only.
 """
 
 from __future__ import annotations
