@@ -1,9 +1,10 @@
 """A result sent again under an external id already stored: keep, update, retract or refuse.
 
-The stored row is locked and compared with the new version. Amended and corrected
-results (and a preliminary one becoming final) replace the stored version; an
-entered-in-error or cancelled one retracts it; django-simple-history keeps every earlier
-version. A resend may never move a result to another patient or analyte.
+The stored row is locked and compared with the new version. An amended or corrected
+result replaces the stored version, as does any new content for a preliminary or
+cancelled one; an entered-in-error or cancelled one retracts it; an older version than
+the stored one is not applied. django-simple-history keeps every earlier version. A
+resend may never move a result to another patient or analyte.
 """
 
 from __future__ import annotations
