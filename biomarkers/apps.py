@@ -7,7 +7,9 @@ class BiomarkersConfig(AppConfig):
 
     def ready(self):
         # The patient page (registry) shows our table through its panel registry, so
-        # registry never imports biomarkers (dependencies point one way).
+        # registry never imports biomarkers (dependencies point one way). Imported here,
+        # not at the top: apps.py is read while the app registry loads, before any model
+        # (selectors import them) may be imported.
         from biomarkers.selectors import lab_panel_context
         from registry.panels import PatientPanel, register_panel
 

@@ -1,6 +1,6 @@
-"""The biomarker catalogue: every analyte of biomarkers.md as immutable data.
+"""The biomarker catalogue: every analyte of docs/biomarkers.md as immutable data.
 
-Source: /shared/biomarkers.md §1 (analytes, LOINC codes, units and factors), §3
+Source: docs/biomarkers.md §1 (analytes, LOINC codes, units and factors), §3
 (thresholds and their sources) and §5 (pre-analytical facts). The page warns that public
 code tables often carry wrong LOINC codes, so this module is seeded from it alone.
 
@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 # Spelling variants per unit symbol. A symbol has the same spellings whichever analyte
-# accepts it, so they are kept once here (biomarkers.md §1: units arrive in UCUM and in
+# accepts it, so they are kept once here (docs/biomarkers.md §1: units arrive in UCUM and in
 # lab spellings). Case, µ/μ/mc and whitespace are also normalised generically in
 # biomarkers.units; the lists below name the spellings labs are known to send.
 _SPELLINGS: dict[str, tuple[str, ...]] = {
@@ -41,7 +41,7 @@ _SPELLINGS: dict[str, tuple[str, ...]] = {
 }
 
 # Molar spellings are known to the normaliser so that it can name them in its refusal
-# (biomarkers.md §1: molar results are rejected unless a factor is documented as exact).
+# (docs/biomarkers.md §1: molar results are rejected unless a factor is documented as exact).
 MOLAR_UNIT_SYMBOLS: tuple[str, ...] = ("mol/L", "mmol/L", "umol/L", "nmol/L", "pmol/L")
 
 
@@ -62,7 +62,7 @@ class Threshold:
     """A band or cut-off in canonical units; a value inside it raises ``flag``.
 
     ``low``/``high`` of None mean unbounded. For the age-adjusted D-dimer cut-off
-    (biomarkers.md §3, ADJUST-PE) ``low`` becomes age × ``age_factor`` when the patient
+    (docs/biomarkers.md §3, ADJUST-PE) ``low`` becomes age × ``age_factor`` when the patient
     is older than ``age_adjusted_over`` years.
     """
 
@@ -103,7 +103,7 @@ class ReferenceNote:
 
 @dataclass(frozen=True)
 class Analyte:
-    """A catalogued analyte (biomarkers.md §1): codes, units, bounds and thresholds."""
+    """A catalogued analyte (docs/biomarkers.md §1): codes, units, bounds and thresholds."""
 
     code: str
     name: str
@@ -165,7 +165,7 @@ class UnknownAnalyteError(LookupError):
 
 
 class RejectedLoincError(UnknownAnalyteError):
-    """A LOINC that biomarkers.md names explicitly as *not* a catalogued analyte."""
+    """A LOINC that docs/biomarkers.md §1 names explicitly as *not* a catalogued analyte."""
 
 
 def _str_or_none(value: Decimal | None) -> str | None:
@@ -180,11 +180,12 @@ def _units(*pairs: tuple[str, str]) -> tuple[Unit, ...]:
     return tuple(_unit(symbol, factor) for symbol, factor in pairs)
 
 
-# Unit sets shared by several analytes ("as IL6", "as CRP", "as FEU" in biomarkers.md §1).
+# Unit sets shared by several analytes ("as IL6", "as CRP", "as FEU" in docs/biomarkers.md §1).
 _CYTOKINE_UNITS = _units(("pg/mL", "1"), ("ng/L", "1"), ("ng/mL", "1000"))
 _CRP_UNITS = _units(("mg/L", "1"), ("mg/dL", "10"), ("ug/mL", "1"), ("g/L", "1000"))
 _DDIMER_UNITS = _units(("ng/mL", "1"), ("ug/L", "1"), ("ug/mL", "1000"), ("mg/L", "1000"))
 
+# Texts below reach senders and export readers: "biomarkers.md §n" is docs/biomarkers.md §n.
 _SPEC = "biomarkers.md §1"
 _REGISTRY_BOUND = "registry choice (biomarkers.md §1 asks for per-analyte bounds)"
 _CENSORED = (
@@ -195,7 +196,7 @@ _CYTOKINE_PREANALYTICS = (
     "Cytokines vary by time of day and rise when serum stays on the clot; trends across "
     "different assays are not comparable (biomarkers.md §5)."
 )
-# Mayo HSCRP / biomarkers.md §3: CRP or hs-CRP at or above this suggests acute
+# Mayo HSCRP / docs/biomarkers.md §3: CRP or hs-CRP at or above this suggests acute
 # inflammation; such samples stay out of chronic-inflammation trends.
 ACUTE_INFLAMMATION_MG_L = Decimal("10")
 ACUTE_INFLAMMATION_ANALYTES = frozenset({"CRP", "HSCRP"})
@@ -258,7 +259,7 @@ def _tnfa() -> Analyte:
         canonical_unit="pg/mL",
         units=_CYTOKINE_UNITS,
         plausible_min=Decimal("0"),
-        plausible_max=Decimal("10000"),  # biomarkers.md §1: "TNF-α above 10,000 pg/mL"
+        plausible_max=Decimal("10000"),  # docs/biomarkers.md §1: "TNF-α above 10,000 pg/mL"
         plausibility_source=_SPEC,
         specimen="serum/plasma",
         thresholds=(
@@ -292,7 +293,7 @@ def _crp() -> Analyte:
         canonical_unit="mg/L",
         units=_CRP_UNITS,
         plausible_min=Decimal("0"),
-        plausible_max=Decimal("1000"),  # biomarkers.md §1: "CRP above 1,000 mg/L"
+        plausible_max=Decimal("1000"),  # docs/biomarkers.md §1: "CRP above 1,000 mg/L"
         plausibility_source=_SPEC,
         thresholds=(_ACUTE,),
         detection_limit_note=("Routine CRP has a higher detection limit than hs-CRP. " + _CENSORED),
@@ -312,7 +313,7 @@ def _hscrp() -> Analyte:
         canonical_unit="mg/L",
         units=_CRP_UNITS,
         plausible_min=Decimal("0"),
-        plausible_max=Decimal("1000"),  # "as CRP" (biomarkers.md §1)
+        plausible_max=Decimal("1000"),  # "as CRP" (docs/biomarkers.md §1)
         plausibility_source=_SPEC,
         thresholds=(
             # CDC/AHA bands; the high band stops below 10 mg/L because such values are
@@ -357,7 +358,7 @@ def _fib() -> Analyte:
         canonical_unit="mg/dL",
         units=_units(("mg/dL", "1"), ("g/L", "100"), ("mg/L", "0.1")),
         plausible_min=Decimal("0"),
-        # biomarkers.md §1 cites "a fibrinogen of 2,000 g/L" as a unit error; 2,000 mg/dL
+        # docs/biomarkers.md §1 cites "a fibrinogen of 2,000 g/L" as a unit error; 2,000 mg/dL
         # (20 g/L) is well beyond any measured fibrinogen.
         plausible_max=Decimal("2000"),
         plausibility_source=_SPEC + " (example: 2,000 g/L); bound is a registry choice",
@@ -521,7 +522,7 @@ def _vitd25() -> Analyte:
         name="25-OH vitamin D (total)",
         loinc_codes=("62292-8", "1989-3"),
         canonical_unit="ng/mL",
-        # nmol/L is the one molar unit accepted: biomarkers.md §1 documents its factor.
+        # nmol/L is the one molar unit accepted: docs/biomarkers.md §1 documents its factor.
         units=_units(("ng/mL", "1"), ("nmol/L", "0.4006")),
         plausible_min=Decimal("0"),
         plausible_max=Decimal("300"),
@@ -531,7 +532,7 @@ def _vitd25() -> Analyte:
 
 
 def _vitd_bands() -> tuple[Threshold, ...]:
-    # IOM 2011 bands as biomarkers.md §3 gives them in whole ng/mL; "10–19" is read as
+    # IOM 2011 bands as docs/biomarkers.md §3 gives them in whole ng/mL; "10–19" is read as
     # [10, 20) so that 19.5 ng/mL is insufficient rather than unclassified.
     source = "IOM 2011"
     return (
@@ -586,10 +587,10 @@ _BY_LOINC: dict[str, Analyte] = {
 
 # The five core inflammatory analytes. D-dimer is catalogued twice (FEU and DDU are
 # different measurands); FEU is the core one because the ACP/ADJUST-PE cut-offs of
-# biomarkers.md §3 are stated in FEU.
+# docs/biomarkers.md §3 are stated in FEU.
 CORE_ANALYTE_CODES: tuple[str, ...] = ("IL6", "TNFA", "CRP", "FIB", "DDIMER_FEU")
 
-# LOINC codes that biomarkers.md §1 names as *not* belonging to a catalogued analyte.
+# LOINC codes that docs/biomarkers.md §1 names as *not* belonging to a catalogued analyte.
 REJECTED_LOINC: dict[str, str] = {
     "48664-7": "LOINC 48664-7 is PT-derived fibrinogen, not Clauss fibrinogen (FIB, 3255-7); "
     "it is not accepted (biomarkers.md §1).",
@@ -601,7 +602,7 @@ REJECTED_LOINC: dict[str, str] = {
 
 
 def all_analytes() -> tuple[Analyte, ...]:
-    """Every catalogued analyte, in the order of biomarkers.md §1."""
+    """Every catalogued analyte, in the order of docs/biomarkers.md §1."""
     return _ANALYTES
 
 

@@ -1,6 +1,6 @@
 """Biomarker part of the demo cohort: a plausible panel at each demo patient's visits.
 
-Values are log-normal around published older-adult medians (biomarkers.md §3) and rise
+Values are log-normal around published older-adult medians (docs/biomarkers.md §3) and rise
 with age; a few results arrive censored ("<0.5") the way assays report them. Idempotent:
 each result has a stable external id within the demo source, so a second run answers
 "unchanged" for every one and adds nothing.

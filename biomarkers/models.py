@@ -38,7 +38,7 @@ class LabClient(AbstractAPIKey):
 
 
 class Analyte(models.Model):
-    """A catalogued analyte (biomarkers.md §1), copied from catalogue.py by a migration."""
+    """A catalogued analyte (docs/biomarkers.md §1), copied from catalogue.py by a migration."""
 
     code = models.CharField(max_length=16, primary_key=True)
     name = models.CharField(max_length=120)
@@ -91,7 +91,7 @@ class LabSource(models.Model):
 
 
 class ResultStatus(models.TextChoices):
-    """API.md status vocabulary (FHIR Observation.status / HL7 OBX-11)."""
+    """The status vocabulary of docs/biomarkers.md §4 (FHIR Observation.status / HL7 OBX-11)."""
 
     PRELIMINARY = "preliminary", "Preliminary"
     FINAL = "final", "Final"
@@ -101,7 +101,7 @@ class ResultStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
-# Results in these statuses stay in history but never appear in views (biomarkers.md §4).
+# Results in these statuses stay in history but never appear in views (docs/biomarkers.md §4).
 HIDDEN_STATUSES = (ResultStatus.ENTERED_IN_ERROR, ResultStatus.CANCELLED)
 COMPARATOR_VALUES = ("<", "<=", ">=", ">")
 
@@ -136,7 +136,7 @@ class LabResult(TimeStampedModel):
     method = models.CharField(max_length=200, blank=True)
     device = models.CharField(max_length=200, blank=True)
     specimen = models.CharField(max_length=200, blank=True)
-    # Threshold flags of biomarkers.md §3 (and PRELIMINARY), computed at ingestion.
+    # Threshold flags of docs/biomarkers.md §3 (and PRELIMINARY), computed at ingestion.
     flags = models.JSONField(default=list, blank=True)
     source = models.ForeignKey(LabSource, on_delete=models.PROTECT, related_name="results")
     external_id = models.CharField(max_length=200)

@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from biomarkers import services, upload_services
+from biomarkers import services
 
 
 # A lost database connection is retried (the run resumes after its last committed chunk);
@@ -20,4 +20,4 @@ def lab_upload_process_task(upload_id: int) -> None:
 @shared_task
 def lab_uploads_recover_stale_task() -> None:
     """Celery beat: requeue or fail uploads with no progress (core.jobs)."""
-    upload_services.lab_uploads_recover_stale()
+    services.lab_uploads_recover_stale()

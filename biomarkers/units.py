@@ -1,6 +1,6 @@
 """Unit normalisation and conversion, censored values, plausibility and threshold flags.
 
-Rules from /shared/biomarkers.md:
+Rules of docs/biomarkers.md:
 - §1: normalise unit spelling, then convert with the catalogue's factor; an unknown unit
   is rejected with the list of accepted ones; molar units are rejected unless the
   catalogue documents a factor; D-dimer FEU and DDU are never converted into each other.
@@ -192,7 +192,7 @@ def _as_decimal(value: Decimal | int) -> Decimal:
 
 
 def to_canonical(analyte: Analyte, value: Decimal | int, unit: str | None) -> Decimal:
-    """``value`` in ``unit`` expressed in the analyte's canonical unit (biomarkers.md §1)."""
+    """``value`` in ``unit`` expressed in the analyte's canonical unit (docs/biomarkers.md §1)."""
     number = _as_decimal(value)
     if not number.is_finite():
         raise ValueParseError(f"{analyte.code} value '{value}' is not a finite number.")
@@ -212,7 +212,7 @@ def _unify_comparator(text: str) -> str:
 def parse_reported_value(text: str) -> tuple[str | None, Decimal]:
     """Comparator and number of a reported value: "<0.5" -> ("<", Decimal("0.5")).
 
-    Censoring is an analysis decision, so the number is returned as sent (biomarkers.md §2).
+    Censoring is an analysis decision, so the number is returned as sent (docs/biomarkers.md §2).
     """
     cleaned = _unify_comparator("".join(unicodedata.normalize("NFKC", str(text)).split()))
     match = _REPORTED_VALUE.match(cleaned)
@@ -230,7 +230,7 @@ def parse_reported_value(text: str) -> tuple[str | None, Decimal]:
 def split_value_and_unit(text: str) -> tuple[str | None, Decimal, str | None]:
     """A free-text result such as "<0.5 mg/L" as (comparator, number, unit or None).
 
-    FHIR valueString and HL7 ST results are tolerated this way (biomarkers.md §4).
+    FHIR valueString and HL7 ST results are tolerated this way (docs/biomarkers.md §4).
     """
     stripped = _unify_comparator(unicodedata.normalize("NFKC", str(text)).strip())
     match = _VALUE_THEN_UNIT.match(stripped)
@@ -314,7 +314,7 @@ def flags_for(
     comparator: str | None = None,
     age_years: int | None = None,
 ) -> tuple[Flag, ...]:
-    """The threshold flags of biomarkers.md §3 that hold for this value.
+    """The threshold flags of docs/biomarkers.md §3 that hold for this value.
 
     A censored value ("<0.5") raises a flag only when every value it may stand for lies
     inside the band, so "<5" hs-CRP is not called low risk. ``age_years`` enables the

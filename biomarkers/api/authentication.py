@@ -1,4 +1,4 @@
-"""API-key authentication for laboratory systems (API.md "Authentication").
+"""API-key authentication for laboratory systems (docs/biomarkers.md, "Laboratory systems").
 
 `Authorization: Api-Key <key>` resolves to the LabClient (djangorestframework-api-key
 stores only a hash). The request's user stays anonymous, so every endpoint that needs a

@@ -1,4 +1,4 @@
-"""FHIR R4 endpoints (API.md): one Observation, or a transaction/batch Bundle.
+"""FHIR R4 endpoints: one Observation, or a transaction/batch Bundle (docs/biomarkers.md).
 
 Answers follow FHIR conventions: 201 + Location for a created Observation, 200 for a
 conditional create that matched or an unchanged resend, OperationOutcome bodies for
@@ -19,8 +19,8 @@ from rest_framework.views import APIView
 from biomarkers import services
 from biomarkers.api.authentication import LAB_AUTHENTICATION, IsLabClient
 from biomarkers.api.parsers import FhirJSONParser, FhirJSONRenderer, PlainJSONAsFhirParser
-from biomarkers.api.views import LabBodyLimit, PayloadTooLarge, scope_of, source_of
-from biomarkers.models import LabResult, LabSource
+from biomarkers.api.views import LabBodyLimit, PayloadTooLarge, read_back_of, scope_of, source_of
+from biomarkers.models import LabResult
 from biomarkers.parsing import FhirParseError, LabRecord, parse_fhir
 from biomarkers.parsing.fhir import FhirParseResult
 from core.transient import MESSAGE
@@ -262,8 +262,7 @@ class FhirObservationReadApi(FhirApiView):
     @extend_schema(summary="Read back a FHIR Observation this key posted",
                    responses={200: FhirResourceSchema, 404: OperationOutcomeSchema})  # fmt: skip
     def get(self, request, pk: int):
-        source = LabSource.objects.filter(lab_client=request.auth).first()
-        result = LabResult.objects.filter(source=source, pk=pk).select_related("patient").first()
+        result = read_back_of(request).filter(pk=pk).first()
         if result is None:
             raise exceptions.NotFound("No Observation with this id was posted with this key.")
         return Response(observation_of(result))

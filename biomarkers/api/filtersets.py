@@ -1,4 +1,4 @@
-"""Query parameters of the result lists (API.md: analyte, date_from, date_to)."""
+"""Query parameters of the result lists (docs/biomarkers.md: analyte, date_from, date_to)."""
 
 import django_filters
 

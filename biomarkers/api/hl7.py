@@ -1,4 +1,4 @@
-"""HL7 v2.5.1 ORU^R01 over HTTP (API.md): the message in, an ACK out.
+"""HL7 v2.5.1 ORU^R01 over HTTP: the message in, an ACK out (docs/biomarkers.md).
 
 MSA|AA: every catalogued result was taken (parked ones included, with a warning);
 MSA|AE: some results were refused, each named in an ERR segment, the others taken;

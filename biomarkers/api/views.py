@@ -1,9 +1,10 @@
-"""REST endpoints for laboratory results (API.md "Laboratory results"): the JSON batch,
+"""REST endpoints for laboratory results (docs/biomarkers.md): the JSON batch,
 the laboratory's read-back and a patient's results. FHIR and HL7 v2 live in fhir.py and
 hl7.py; all of them call biomarkers.services.lab_results_ingest.
 """
 
 from django.conf import settings
+from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics
 from rest_framework.response import Response
@@ -55,7 +56,15 @@ class LabBodyLimit:
 
 
 def source_of(request) -> LabSource:
+    """The source of what this laboratory key posts (created with its first post)."""
     return services.lab_source_for_client(lab_client=request.auth)
+
+
+def read_back_of(request) -> QuerySet[LabResult]:
+    """What this laboratory key posted; nothing before its first post (a read creates
+    no source)."""
+    source = services.lab_source_of_client(lab_client=request.auth)
+    return selectors.lab_results_of_source(source=source)
 
 
 def scope_of(request) -> PatientScope:
@@ -105,8 +114,7 @@ class LabResultsApi(LabBodyLimit, generics.GenericAPIView):
     queryset = LabResult.objects.none()  # scoped to the key's source in get_queryset
 
     def get_queryset(self):
-        source = LabSource.objects.filter(lab_client=self.request.auth).first()
-        return selectors.lab_results_of_source(source=source)
+        return read_back_of(self.request)
 
     @extend_schema(
         summary="Read back the results this laboratory key posted",

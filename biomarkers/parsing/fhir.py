@@ -2,7 +2,7 @@
 
 Structure is checked by ``fhir.resources`` (its R4B models: R4 and R4B share Observation
 and Bundle; the package's default models are R5). That package does not check code
-values, LOINC or UCUM, so the vocabulary rules of biomarkers.md §4 and API.md
+values, LOINC or UCUM, so the vocabulary rules of docs/biomarkers.md §4 and "FHIR R4"
 "Laboratory results" are applied here:
 
 - ``status`` in the API vocabulary; ``code.coding`` with system http://loinc.org;
@@ -88,7 +88,7 @@ class _Issues:
 def parse_fhir(
     payload: str | bytes | Mapping[str, Any], *, max_depth: int = jsonlimits.DEFAULT_MAX_DEPTH
 ) -> FhirParseResult:
-    """Parse an Observation or a transaction/batch Bundle (API.md ``POST /fhir``).
+    """Parse an Observation or a transaction/batch Bundle (``POST /api/v1/fhir``).
 
     JSON text nested deeper than ``max_depth`` is refused before it is decoded.
     """
@@ -174,7 +174,7 @@ def _validate_envelope(data: dict[str, Any], entries: list[dict[str, Any]]) -> N
 
 
 def _bundle_patients(entries: list[dict[str, Any]]) -> dict[str, PatientRef]:
-    """fullUrl -> identifier of every valid Patient entry (biomarkers.md §4)."""
+    """fullUrl -> identifier of every valid Patient entry (docs/biomarkers.md §4)."""
     patients = {}
     for entry in entries:
         resource = entry.get("resource") or {}
@@ -335,7 +335,7 @@ def _patient_from_identifiers(identifiers: list[Any]) -> PatientRef:
     """The first registry identifier (study id, or site + MRN), else the first as sent.
 
     An unknown system is kept rather than refused: the result is parked for a coordinator
-    to match (API.md outcome ``parked``).
+    to match (the outcome ``parked``, docs/biomarkers.md).
     """
     for identifier in identifiers:
         system, value = identifier.system or "", identifier.value

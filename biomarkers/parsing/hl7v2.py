@@ -1,11 +1,11 @@
 """HL7 v2.5.1 ORU^R01 messages -> LabRecords, and the ACK that answers them.
 
 The envelope (segments, fields, components, escapes) is parsed by the ``hl7`` package
-(python-hl7), which does not validate structure; the rules of biomarkers.md §4 are
+(python-hl7), which does not validate structure; the rules of docs/biomarkers.md §4 are
 applied here:
 
 - MSH-10 control id is returned so that a retransmission is acknowledged, not re-applied;
-- PID-3 MRN with assigning authority = site code (API.md);
+- PID-3 MRN with assigning authority = site code;
 - OBR-7 collection time is the fallback for OBX-14; OBR-3 filler order number identifies
   a result together with its code when OBX-21 is absent;
 - OBX-2 NM and SN (``<^0.5``) carry numbers, ST is tolerated when numeric, anything else
@@ -36,7 +36,7 @@ from biomarkers.parsing.records import (
 )
 from biomarkers.units import ValueParseError, parse_reported_value, split_value_and_unit
 
-# OBX-11 (HL7 table 0085) -> API status, as biomarkers.md §4 lists them.
+# OBX-11 (HL7 table 0085) -> API status, as docs/biomarkers.md §4 lists them.
 OBX_STATUS: dict[str, str] = {
     "F": "final",
     "P": "preliminary",
@@ -53,7 +53,7 @@ _DTM = re.compile(r"^(?P<digits>\d{4,14}(?:\.\d{1,4})?)(?P<offset>[+-]\d{4})?$")
 _MLLP_FRAME = "\x0b\x1c"
 
 # (code system, code) -> registry analyte code or None; lets the ingestion service apply
-# its sender + local code mapping (biomarkers.md §1) without the parser touching the DB.
+# its sender + local code mapping (docs/biomarkers.md §1) without the parser touching the DB.
 LocalCodeResolver = Callable[[str, str], str | None]
 
 

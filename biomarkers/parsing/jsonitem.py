@@ -1,4 +1,4 @@
-"""JSON batch items and CSV rows (API.md "Laboratory results") -> LabRecords (no Django).
+"""JSON batch items and CSV rows (docs/biomarkers.md) -> LabRecords (no Django).
 
 The same reader serves ``POST /api/v1/lab-results/`` and the coordinators' CSV upload,
 so both accept exactly the same fields and answer with the same messages. Shape errors

@@ -2,9 +2,9 @@
 
 The parsers check envelope and shape only; resolving patients, converting units and
 deciding created/updated/parked is the ingestion service's job. So every field keeps
-what the laboratory sent (value and unit exactly as received, biomarkers.md §1), and a
+what the laboratory sent (value and unit exactly as received, docs/biomarkers.md §1), and
 record that could not be read carries its errors instead of raising, so that one bad
-result never blocks the good ones (API.md "Laboratory results").
+a result never blocks the good ones.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-# API.md "Laboratory results": the status vocabulary shared by every entry path.
+# The status vocabulary shared by every entry path (docs/biomarkers.md §4).
 STATUSES: tuple[str, ...] = (
     "preliminary",
     "final",
@@ -24,7 +24,7 @@ STATUSES: tuple[str, ...] = (
     "entered-in-error",
     "cancelled",
 )
-# Statuses that may arrive without a number (biomarkers.md §4: a retraction, or a test
+# Statuses that may arrive without a number (docs/biomarkers.md §4: a retraction, or a test
 # that was never performed).
 VALUELESS_STATUSES: tuple[str, ...] = ("entered-in-error", "cancelled")
 
@@ -45,7 +45,7 @@ class ParseIssue:
 
 @dataclass(frozen=True)
 class PatientRef:
-    """How the sender identified the patient; never a name (biomarkers.md §4).
+    """How the sender identified the patient; never a name (docs/biomarkers.md §4).
 
     ``study_id`` or ``site`` + ``mrn`` is what the registry can resolve. ``system`` and
     ``value`` keep the identifier as received, so a coordinator can match a parked result
@@ -74,7 +74,7 @@ class LabRecord:
     loinc: str | None = None
     local_code: str | None = None  # sender's own code (HL7 OBX-3 without LOINC)
     value: Decimal | None = None
-    comparator: str | None = None  # "<", "<=", ">=", ">" (biomarkers.md §2)
+    comparator: str | None = None  # "<", "<=", ">=", ">" (docs/biomarkers.md §2)
     reported_value: str | None = None  # exactly as received: "<0.5", "12.50"
     unit: str | None = None  # exactly as received (UCUM code when the sender gave one)
     collected_at: datetime | None = None  # specimen collection, timezone-aware

@@ -16,11 +16,11 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django.setup()
 
-from biomarkers import services  # noqa: E402
+from biomarkers.services import ingestion  # noqa: E402
 from longitudinal import export_services, exports  # noqa: E402
 
 PAUSE = float(os.environ.get("FAULTS_STEP_SECONDS", "0"))
-_ingest, _update = services.lab_results_ingest, export_services._update
+_ingest, _update = ingestion.lab_results_ingest, export_services._update
 
 
 def slow_ingest(**kwargs):
@@ -35,7 +35,7 @@ def slow_update(job, **values):
         time.sleep(PAUSE)
 
 
-services.lab_results_ingest = slow_ingest
+ingestion.lab_results_ingest = slow_ingest
 export_services._update = slow_update
 exports.PROGRESS_EVERY = 1
 

@@ -14,7 +14,7 @@ import time
 import pytest
 from django.db import connections
 
-from biomarkers import upload_services
+from biomarkers import services
 from biomarkers.models import LabResult
 from longitudinal.models import ExportJob
 from tests.faults.conftest import ROWS, need_postgresql, upload_csv
@@ -99,7 +99,7 @@ def test_an_upload_whose_message_was_lost_runs_when_redis_is_back(
         upload.refresh_from_db()
         assert upload.status == "queued"
         settings.JOB_STALE_AFTER_SECONDS = 0
-        assert upload_services.lab_uploads_recover_stale() == {"requeued": 1}
+        assert services.lab_uploads_recover_stale() == {"requeued": 1}
         worker.start()
         try:
             wait_until(lambda: upload.refresh_from_db() or upload.status == "done", seconds=60,

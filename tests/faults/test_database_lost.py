@@ -15,6 +15,7 @@ from django.db import connection
 
 from biomarkers import bulk, services
 from biomarkers.models import Hl7Message, LabResult
+from biomarkers.services import versions
 from tests.biomarkers.conftest import item
 from tests.biomarkers.test_fhir_api import bundle, observation
 from tests.biomarkers.test_hl7_api import oru
@@ -65,7 +66,7 @@ def assert_try_again(response):
 @pytest.mark.parametrize(
     "point",
     [(bulk, "insert_new_results", False), (bulk, "copy_to_history", False),
-     (services, "_resend_outcome", False), (services, "lab_results_ingest", True)],
+     (versions, "_resend_outcome", False), (services, "lab_results_ingest", True)],
     ids=["during the insert", "during the history copy", "while comparing resends",
          "at commit"],
 )  # fmt: skip

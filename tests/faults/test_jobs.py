@@ -12,8 +12,9 @@ import io
 import pytest
 from django.utils import timezone
 
-from biomarkers import services, upload_services
+from biomarkers import services
 from biomarkers.models import LabResult, LabUpload, LabUploadChunk
+from biomarkers.services import ingestion
 from core.jobs import job_claim
 from longitudinal import export_services
 from longitudinal.models import ExportJob
@@ -37,7 +38,7 @@ def test_a_resumed_upload_reports_the_rows_of_the_lost_run_as_created(
     analyte_catalogue, client, coordinator, patient_a, monkeypatch
 ):
     upload, page = queued_upload(client, coordinator, patient_a)
-    ingest, calls = services.lab_results_ingest, []
+    ingest, calls = ingestion.lab_results_ingest, []
 
     def dies_on_the_second_chunk(**kwargs):
         calls.append(1)
@@ -45,13 +46,13 @@ def test_a_resumed_upload_reports_the_rows_of_the_lost_run_as_created(
             raise WorkerDied
         return ingest(**kwargs)
 
-    monkeypatch.setattr(services, "lab_results_ingest", dies_on_the_second_chunk)
+    monkeypatch.setattr(ingestion, "lab_results_ingest", dies_on_the_second_chunk)
     with pytest.raises(WorkerDied):
         services.lab_upload_process(upload_id=upload.pk)
     upload.refresh_from_db()
     assert (upload.status, upload.processed_rows) == ("running", 250)
     assert LabResult.objects.count() == 250
-    monkeypatch.setattr(services, "lab_results_ingest", ingest)
+    monkeypatch.setattr(ingestion, "lab_results_ingest", ingest)
 
     services.lab_upload_process(upload_id=upload.pk)
 
@@ -102,10 +103,10 @@ def test_the_stale_check_requeues_silent_uploads_and_leaves_busy_ones(
     settings.JOB_STALE_AFTER_SECONDS = 600
     busy, _ = queued_upload(client, coordinator, patient_a, rows=10)
     _silent_for(LabUpload, busy.pk, 2, status="running", attempts=1)
-    assert upload_services.lab_uploads_recover_stale() == {}
+    assert services.lab_uploads_recover_stale() == {}
     _silent_for(LabUpload, busy.pk, 11)
     # No broker in tests: the requeued task runs here and now (eager mode).
-    assert upload_services.lab_uploads_recover_stale() == {"requeued": 1}
+    assert services.lab_uploads_recover_stale() == {"requeued": 1}
     busy.refresh_from_db()
     assert busy.status == "done" and busy.summary["created"] == 10
     assert busy.notice.startswith("Processing was interrupted after 0 of 10 rows")

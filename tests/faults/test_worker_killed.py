@@ -14,7 +14,7 @@ import io
 
 import pytest
 
-from biomarkers import upload_services
+from biomarkers import services
 from biomarkers.models import LabResult
 from longitudinal import export_services, exports
 from longitudinal.models import ExportJob
@@ -98,7 +98,7 @@ def test_an_upload_left_running_is_requeued_by_the_stale_job_check(
             wait_until(lambda: progress_of(upload) >= 250, what="a committed chunk")
             worker.kill()
             settings.JOB_STALE_AFTER_SECONDS = 0
-            assert upload_services.lab_uploads_recover_stale() == {"requeued": 1}
+            assert services.lab_uploads_recover_stale() == {"requeued": 1}
             upload.refresh_from_db()
             assert "queued again" in upload.notice
             assert "queued again" in client.get(page).content.decode()
