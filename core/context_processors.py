@@ -16,7 +16,7 @@ def roles(request):
 
 def notifications(request):
     """The number of unread notifications, shown next to the Notifications link."""
-    from registry.study_selectors import notification_unread_count
+    from registry.studies.selectors import notification_unread_count
 
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:

@@ -5,10 +5,10 @@ from datetime import datetime
 
 from django.db.models import Count, Max, Prefetch, QuerySet
 
-from registry import blinding
 from registry.access import patients_visible_to
 from registry.models import AccessLog, Condition, Patient, PatientCondition, Visit
 from registry.panels import history_from_apps
+from registry.studies import blinding
 
 
 def patient_list(*, user) -> QuerySet[Patient]:

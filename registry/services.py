@@ -119,7 +119,7 @@ def patient_condition_remove(*, actor, record: PatientCondition) -> None:
 
 def _validate_visit(visit: Visit) -> None:
     # Study schedules live beside the studies; imported here to avoid an import cycle.
-    from registry.study_services import visit_schedule_check
+    from registry.studies.services import visit_schedule_check
 
     patient = visit.patient
     if visit.date and visit.date > _today():

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from core.forms import add_service_errors
 from core.idempotency import idempotent_form
-from registry import selectors, services, study_selectors
+from registry import selectors, services
 from registry.access import (
     can_manage_studies,
     can_write_patients,
@@ -22,6 +22,7 @@ from registry.access import (
 from registry.filtersets import PatientFilterSet
 from registry.forms import PatientConditionForm, PatientForm, VisitForm
 from registry.panels import panels_for
+from registry.studies import selectors as study_selectors
 
 PAGE_SIZE = 25
 

@@ -2,7 +2,7 @@
 and overdue-visit notifications (issue 5).
 
 Rules the database can hold are constraints here; rules that need "today", another
-table or a person's permission live in registry/study_services.py.
+table or a person's permission live in registry/studies/services.py.
 """
 
 from django.conf import settings
@@ -152,8 +152,8 @@ class Allocation(TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
 
-    # Edits need a reason: study_services.allocation_update stores it as the history
-    # row's change reason.
+    # Edits need a reason: studies/services.py allocation_update stores it as the
+    # history row's change reason.
     history = HistoricalRecords()
 
     class Meta:

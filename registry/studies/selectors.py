@@ -15,20 +15,11 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Min, Q, QuerySet
 from django.http import Http404
 
-from registry import blinding, schedule
 from registry.access import (
     can_view_studies,
     patients_visible_to,
     sites_visible_to,
 )
-
-# Blinding lives in registry/blinding.py (the one masking layer). These names stay
-# importable from here for the readers that already use them (dashboard, cohort filters,
-# exports), so they too pass through that layer.
-from registry.blinding import BLINDED as BLINDED
-from registry.blinding import arm_code_for as arm_code_for
-from registry.blinding import arm_label_for as arm_label_for
-from registry.blinding import arm_visible
 from registry.models import (
     RELATED,
     AdverseEvent,
@@ -42,6 +33,15 @@ from registry.models import (
     Timepoint,
     Visit,
 )
+from registry.studies import blinding, schedule
+
+# Blinding lives in registry/blinding.py (the one masking layer). These names stay
+# importable from here for the readers that already use them (dashboard, cohort filters,
+# exports), so they too pass through that layer.
+from registry.studies.blinding import BLINDED as BLINDED
+from registry.studies.blinding import arm_code_for as arm_code_for
+from registry.studies.blinding import arm_label_for as arm_label_for
+from registry.studies.blinding import arm_visible
 
 # --- Studies ----------------------------------------------------------------------------
 

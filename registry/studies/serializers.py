@@ -8,8 +8,8 @@ reader every arm-revealing field reads "blinded", whatever its value.
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from registry import blinding
 from registry.models import AdverseEvent, Arm, Intervention, Study, Timepoint
+from registry.studies import blinding
 
 
 def _user(serializer):

@@ -18,7 +18,7 @@ from decimal import Decimal
 from django.contrib.auth.models import Permission
 from django.utils import timezone
 
-from registry import services, study_selectors, study_services
+from registry import services
 from registry.models import (
     InterventionKind,
     Patient,
@@ -27,7 +27,9 @@ from registry.models import (
     Study,
     VisitKind,
 )
-from registry.schedule import window_on
+from registry.studies import selectors as study_selectors
+from registry.studies import services as study_services
+from registry.studies.schedule import window_on
 
 STUDY_CODE = "MSC-FRAIL-DF"
 ARMS = [

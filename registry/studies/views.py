@@ -11,9 +11,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from core.idempotency import idempotent_form
-from registry import blinding
-from registry import study_selectors as selectors
-from registry import study_services as services
 from registry.access import (
     can_manage_studies,
     can_view_studies,
@@ -21,7 +18,8 @@ from registry.access import (
     patient_reads_record,
     sites_visible_to,
 )
-from registry.study_forms import (
+from registry.studies import blinding, selectors, services
+from registry.studies.forms import (
     AdverseEventForm,
     AllocationEditForm,
     AllocationUploadForm,

@@ -8,15 +8,16 @@ from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from registry import study_selectors as selectors
-from registry import study_services as services
 from registry.access import (
     can_manage_studies,
     patient_get_for_study_data,
     patient_reads_record,
     sites_visible_to,
 )
-from registry.api.study_serializers import (
+from registry.models import AdverseEvent, Arm, Enrollment, Intervention, Study
+from registry.studies import selectors, services
+from registry.studies.blinding import arm_visible
+from registry.studies.serializers import (
     AdverseEventInput,
     AdverseEventOutput,
     ArmInput,
@@ -29,8 +30,6 @@ from registry.api.study_serializers import (
     StudyInput,
     StudyOutput,
 )
-from registry.blinding import arm_visible
-from registry.models import AdverseEvent, Arm, Enrollment, Intervention, Study
 
 
 def _validated(serializer_class, data, **kwargs) -> dict:

@@ -17,7 +17,6 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from registry import schedule
 from registry.access import (
     can_manage_studies,
     can_see_arm,
@@ -42,6 +41,7 @@ from registry.models import (
     VisitKind,
 )
 from registry.services import _save
+from registry.studies import schedule
 
 logger = logging.getLogger(__name__)
 
@@ -472,7 +472,7 @@ def visit_schedule_check(*, patient: Patient, date: dt.date, kind: str) -> None:
     Called by services.visit_create / visit_update. Visits before the study enrolment
     are registry visits and are not checked; unscheduled visits never are.
     """
-    from registry.study_selectors import study_windows_for_patient
+    from registry.studies.selectors import study_windows_for_patient
 
     if kind != VisitKind.FOLLOW_UP or date is None:
         return
@@ -542,7 +542,7 @@ def overdue_visits_notify(*, today: dt.date | None = None) -> int:
     Idempotent: a unique constraint holds one notice per person and planned visit, so
     running it twice (or on two workers) notifies once. Returns the notices created.
     """
-    from registry.study_selectors import planned_visits
+    from registry.studies.selectors import planned_visits
 
     today = today or _today()
     enrollments = Enrollment.objects.filter(patient__status=PatientStatus.ACTIVE)
