@@ -6,7 +6,17 @@ from datetime import datetime
 from django.db.models import Count, Max, Prefetch, QuerySet
 
 from registry.access import patients_visible_to
-from registry.models import AccessLog, Condition, Patient, PatientCondition, Visit
+from registry.models import (
+    AccessLog,
+    AdverseEvent,
+    Condition,
+    Enrollment,
+    Intervention,
+    Patient,
+    PatientCondition,
+    Study,
+    Visit,
+)
 from registry.panels import history_from_apps
 from registry.studies import blinding
 
@@ -168,8 +178,6 @@ def _study_entries(*, patient: Patient, user) -> list[HistoryEntry]:
     """History of enrolments, interventions and adverse events. Enrolments and
     interventions of studies blinded to `user` are masked by the blinding layer; adverse
     events reveal no arm and are shown as they are."""
-    from registry.models import AdverseEvent, Enrollment, Intervention, Study
-
     studies = {s.pk: s for s in Study.objects.filter(blinded=True)}
     hidden_studies = {pk for pk, s in studies.items() if blinding.study_hidden(user, s)}
     # Every enrolment the patient ever had (history included), to its study.

@@ -10,11 +10,13 @@ from collections.abc import Sequence
 from contextlib import nullcontext
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
+from core.services import model_save
 from registry.access import can_write_patients, sites_writable_by
 from registry.models import AccessLog, Condition, Patient, PatientCondition, Visit
+from registry.studies.services import visit_schedule_check
 
 STUDY_ID_PREFIX = "FR-"
 
@@ -49,20 +51,6 @@ def _validate_patient_dates(patient: Patient) -> None:
         raise ValidationError(errors)
 
 
-def _save(instance, *, actor, **kwargs) -> None:
-    """full_clean + save, turning a constraint race lost at the database into a 400."""
-    instance.full_clean()
-    instance._history_user = actor  # who, for django-simple-history
-    try:
-        with transaction.atomic():
-            instance.save(**kwargs)
-    except IntegrityError as exc:
-        # Another request won the race between validation and insert.
-        raise ValidationError(
-            "This record conflicts with one saved a moment ago; reload and try again."
-        ) from exc
-
-
 @transaction.atomic
 def patient_create(*, actor, **data) -> Patient:
     """Register a patient at a site the actor may write to, and assign the study id."""
@@ -90,7 +78,7 @@ def patient_update(*, actor, patient: Patient, **data) -> Patient:
     if "site" in changed:
         _check_site_writable(actor=actor, site=patient.site)
     _validate_patient_dates(patient)
-    _save(patient, actor=actor)
+    model_save(patient, actor=actor)
     return patient
 
 
@@ -106,7 +94,7 @@ def patient_condition_add(
     record = PatientCondition(
         patient=patient, condition=condition, onset_date=onset_date, notes=notes
     )
-    _save(record, actor=actor)
+    model_save(record, actor=actor)
     return record
 
 
@@ -118,9 +106,6 @@ def patient_condition_remove(*, actor, record: PatientCondition) -> None:
 
 
 def _validate_visit(visit: Visit) -> None:
-    # Study schedules live beside the studies; imported here to avoid an import cycle.
-    from registry.studies.services import visit_schedule_check
-
     patient = visit.patient
     if visit.date and visit.date > _today():
         raise ValidationError({"date": ["The visit date cannot be in the future."]})
@@ -139,7 +124,7 @@ def visit_create(*, actor, patient: Patient, **data) -> Visit:
         patient=patient, entered_by=actor, **{k: v for k, v in data.items() if k in VISIT_FIELDS}
     )
     _validate_visit(visit)
-    _save(visit, actor=actor)
+    model_save(visit, actor=actor)
     visit.refresh_from_db(fields=["bmi"])
     return visit
 
@@ -150,7 +135,7 @@ def visit_update(*, actor, visit: Visit, **data) -> Visit:
     for field in (k for k in data if k in VISIT_FIELDS):
         setattr(visit, field, data[field])
     _validate_visit(visit)
-    _save(visit, actor=actor)
+    model_save(visit, actor=actor)
     visit.refresh_from_db(fields=["bmi"])
     return visit
 

@@ -32,6 +32,7 @@ from registry.models import (
     Study,
     Timepoint,
     Visit,
+    VisitKind,
 )
 from registry.studies import blinding, schedule
 
@@ -436,8 +437,6 @@ def visit_kind_for(*, patient: Patient, date: dt.date) -> str:
     outside every window of its schedule (a follow-up there would be refused); else
     follow-up.
     """
-    from registry.models import VisitKind
-
     if not patient.visits.exists():
         return VisitKind.BASELINE
     checks = study_windows_for_patient(patient=patient, date=date)

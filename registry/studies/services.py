@@ -17,6 +17,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.services import model_save
 from registry.access import (
     can_manage_studies,
     can_see_arm,
@@ -40,8 +41,8 @@ from registry.models import (
     Timepoint,
     VisitKind,
 )
-from registry.services import _save
 from registry.studies import schedule
+from registry.studies.selectors import planned_visits, study_windows_for_patient
 
 logger = logging.getLogger(__name__)
 
@@ -96,14 +97,14 @@ def study_create(*, actor, default_schedule: bool = True, **data) -> Study:
     """A new study with, unless told otherwise, the default visit schedule."""
     _require_manager(actor)
     study = Study(**_pick(data, STUDY_FIELDS))
-    _save(study, actor=actor)
+    model_save(study, actor=actor)
     if default_schedule:
         for w in schedule.DEFAULT_SCHEDULE:
             timepoint = Timepoint(
                 study=study, code=w.code, name=w.name, target_day=w.target_day,
                 window_before=w.before, window_after=w.after,
             )
-            _save(timepoint, actor=actor)
+            model_save(timepoint, actor=actor)
     return study
 
 
@@ -112,7 +113,7 @@ def study_update(*, actor, study: Study, **data) -> Study:
     _require_manager(actor)
     for field, value in _pick(data, STUDY_FIELDS).items():
         setattr(study, field, value)
-    _save(study, actor=actor)
+    model_save(study, actor=actor)
     return study
 
 
@@ -120,7 +121,7 @@ def study_update(*, actor, study: Study, **data) -> Study:
 def arm_create(*, actor, study: Study, **data) -> Arm:
     _require_manager(actor)
     arm = Arm(study=study, **_pick(data, ARM_FIELDS))
-    _save(arm, actor=actor)
+    model_save(arm, actor=actor)
     return arm
 
 
@@ -129,7 +130,7 @@ def arm_update(*, actor, arm: Arm, **data) -> Arm:
     _require_manager(actor)
     for field, value in _pick(data, ARM_FIELDS).items():
         setattr(arm, field, value)
-    _save(arm, actor=actor)
+    model_save(arm, actor=actor)
     return arm
 
 
@@ -158,7 +159,7 @@ def timepoint_create(*, actor, study: Study, **data) -> Timepoint:
     timepoint = Timepoint(study=study, **_pick(data, TIMEPOINT_FIELDS))
     timepoint.full_clean()
     _check_no_overlap(timepoint)
-    _save(timepoint, actor=actor)
+    model_save(timepoint, actor=actor)
     return timepoint
 
 
@@ -169,7 +170,7 @@ def timepoint_update(*, actor, timepoint: Timepoint, **data) -> Timepoint:
         setattr(timepoint, field, value)
     timepoint.full_clean()
     _check_no_overlap(timepoint)
-    _save(timepoint, actor=actor)
+    model_save(timepoint, actor=actor)
     return timepoint
 
 
@@ -250,7 +251,7 @@ def allocations_upload(*, actor, study: Study, text: str) -> list[Allocation]:
     if errors:
         raise ValidationError({"file": errors[:50]})
     for allocation in allocations:
-        _save(allocation, actor=actor)
+        model_save(allocation, actor=actor)
     return allocations
 
 
@@ -271,7 +272,7 @@ def allocation_update(*, actor, allocation: Allocation, arm: Arm, reason: str) -
         raise ValidationError({"arm": ["Choose an arm of this allocation's study."]})
     allocation.arm = arm
     allocation._change_reason = reason[:100]  # django-simple-history's change reason
-    _save(allocation, actor=actor)
+    model_save(allocation, actor=actor)
     return allocation
 
 
@@ -349,7 +350,7 @@ def enrollment_create(
         patient=patient, study=study, arm=arm, allocation=allocation,
         enrolled_on=enrolled_on, entered_by=actor,
     )
-    _save(enrollment, actor=actor)
+    model_save(enrollment, actor=actor)
     return enrollment
 
 
@@ -395,7 +396,7 @@ def intervention_create(*, actor, patient: Patient, **data) -> Intervention:
     _require_site(actor, patient)
     item = Intervention(patient=patient, entered_by=actor, **_pick(data, INTERVENTION_FIELDS))
     _validate_intervention(item)
-    _save(item, actor=actor)
+    model_save(item, actor=actor)
     return item
 
 
@@ -405,7 +406,7 @@ def intervention_update(*, actor, intervention: Intervention, **data) -> Interve
     for field, value in _pick(data, INTERVENTION_FIELDS).items():
         setattr(intervention, field, value)
     _validate_intervention(intervention)
-    _save(intervention, actor=actor)
+    model_save(intervention, actor=actor)
     return intervention
 
 
@@ -449,7 +450,7 @@ def adverse_event_create(*, actor, patient: Patient, **data) -> AdverseEvent:
         patient=patient, entered_by=actor, **_pick(data, ADVERSE_EVENT_FIELDS)
     )
     _validate_adverse_event(event)
-    _save(event, actor=actor)
+    model_save(event, actor=actor)
     return event
 
 
@@ -459,7 +460,7 @@ def adverse_event_update(*, actor, event: AdverseEvent, **data) -> AdverseEvent:
     for field, value in _pick(data, ADVERSE_EVENT_FIELDS).items():
         setattr(event, field, value)
     _validate_adverse_event(event)
-    _save(event, actor=actor)
+    model_save(event, actor=actor)
     return event
 
 
@@ -472,8 +473,6 @@ def visit_schedule_check(*, patient: Patient, date: dt.date, kind: str) -> None:
     Called by services.visit_create / visit_update. Visits before the study enrolment
     are registry visits and are not checked; unscheduled visits never are.
     """
-    from registry.studies.selectors import study_windows_for_patient
-
     if kind != VisitKind.FOLLOW_UP or date is None:
         return
     checks = study_windows_for_patient(patient=patient, date=date)
@@ -542,8 +541,6 @@ def overdue_visits_notify(*, today: dt.date | None = None) -> int:
     Idempotent: a unique constraint holds one notice per person and planned visit, so
     running it twice (or on two workers) notifies once. Returns the notices created.
     """
-    from registry.studies.selectors import planned_visits
-
     today = today or _today()
     enrollments = Enrollment.objects.filter(patient__status=PatientStatus.ACTIVE)
     overdue = [

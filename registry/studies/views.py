@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from core.forms import save_or_rerender
 from core.idempotency import idempotent_form
 from registry.access import (
     can_manage_studies,
@@ -29,7 +30,6 @@ from registry.studies.forms import (
     StudyForm,
     TimepointForm,
 )
-from registry.views import _save_or_rerender
 
 FORM_TEMPLATE = "registry/study_form.html"
 
@@ -53,7 +53,7 @@ def _form_page(request, form, save, *, title, submit, back, intro=""):
     """A one-form page; `back` is (url, label) for the breadcrumb and Cancel link."""
     context = {"title": title, "submit": submit, "back_url": back[0], "back_label": back[1],
                "intro": intro}
-    return _save_or_rerender(request, form, save, FORM_TEMPLATE, context)
+    return save_or_rerender(request, form, save=save, template=FORM_TEMPLATE, context=context)
 
 
 def _study_back(study):
@@ -219,9 +219,10 @@ def allocation_list(request, code):
     )
     used = (getattr(a, "enrollment", None) for a in allocations)  # None: not used yet
     patient_reads_record(user=request.user, patient_ids=[e.patient_id for e in used if e])
-    return _save_or_rerender(
-        request, form, lambda data: save(data["file"]), "registry/allocation_list.html",
-        {"study": study, "allocations": allocations},
+    return save_or_rerender(
+        request, form, save=lambda data: save(data["file"]),
+        template="registry/allocation_list.html",
+        context={"study": study, "allocations": allocations},
     )
 
 
