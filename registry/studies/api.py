@@ -1,7 +1,7 @@
 """REST endpoints for studies, arms, enrolments, interventions, adverse events and the
 safety table. Same services and selectors as the pages, so both answer the same."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Count
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import generics, status
@@ -9,9 +9,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from registry.access import (
-    can_manage_studies,
     patient_get_for_study_data,
     patient_reads_record,
+    require_study_manager,
     sites_visible_to,
 )
 from registry.models import AdverseEvent, Arm, Enrollment, Intervention, Study
@@ -36,11 +36,6 @@ def _validated(serializer_class, data, **kwargs) -> dict:
     serializer = serializer_class(data=data, **kwargs)
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)
-
-
-def _require_manager(user) -> None:
-    if not can_manage_studies(user):
-        raise PermissionDenied("Only coordinators and administrators can change studies.")
 
 
 def _arm_counts(*, user, study) -> dict | None:
@@ -79,7 +74,7 @@ class StudyListApi(generics.ListCreateAPIView):
         )],
     )
     def post(self, request, *args, **kwargs):
-        _require_manager(request.user)
+        require_study_manager(request.user)
         data = _validated(StudyInput, request.data)
         study = services.study_create(actor=request.user, **data)
         return Response(
@@ -117,7 +112,7 @@ class StudyArmsApi(APIView):
         )],
     )
     def post(self, request, key):
-        _require_manager(request.user)
+        require_study_manager(request.user)
         study = selectors.study_get(user=request.user, key=key)
         arm = services.arm_create(actor=request.user, study=study,
                                   **_validated(ArmInput, request.data))

@@ -71,10 +71,11 @@ def study_get(*, user, key: str) -> Study:
 
 
 def study_windows(study: Study) -> tuple[schedule.Window, ...]:
-    return tuple(_window(tp) for tp in study.timepoints.all())
+    return tuple(timepoint_window(tp) for tp in study.timepoints.all())
 
 
-def _window(tp: Timepoint) -> schedule.Window:
+def timepoint_window(tp: Timepoint) -> schedule.Window:
+    """A timepoint as the plain window the schedule rules work on."""
     return schedule.Window(tp.code, tp.name, tp.target_day, tp.window_before, tp.window_after)
 
 
@@ -157,7 +158,7 @@ def _checks_for(enrollments, date: dt.date) -> list[WindowCheck]:
     checks = []
     for e in enrollments:
         anchor = anchors.get(e.pk, e.enrolled_on)
-        windows = tuple(_window(tp) for tp in timepoints.get(e.study_id, ()))
+        windows = tuple(timepoint_window(tp) for tp in timepoints.get(e.study_id, ()))
         day = schedule.study_day(anchor=anchor, date=date)
         checks.append(WindowCheck(
             e.study.code, anchor, e.pk in anchors, day,
@@ -188,7 +189,7 @@ def visit_labels(*, patient: Patient, visits) -> dict[int, str]:
     labels: dict[int, list[str]] = defaultdict(list)
     for e in enrollments:
         anchor = anchors.get(e.pk, e.enrolled_on)
-        windows = tuple(_window(tp) for tp in timepoints.get(e.study_id, ()))
+        windows = tuple(timepoint_window(tp) for tp in timepoints.get(e.study_id, ()))
         for visit in visits:
             window = schedule.window_on(anchor=anchor, date=visit.date, windows=windows)
             if window is None and visit.date < e.enrolled_on:
@@ -239,7 +240,7 @@ def planned_visits(
     for e in enrollments:
         anchor = anchors.get(e.pk, e.enrolled_on)
         for tp in timepoints.get(e.study_id, ()):
-            window = _window(tp)
+            window = timepoint_window(tp)
             planned.append(PlannedVisit(
                 e, tp.pk, window, anchor,
                 anchor + dt.timedelta(days=window.first_day),

@@ -17,6 +17,7 @@ from registry.access import (
     can_view_studies,
     patient_get_for_study_data,
     patient_reads_record,
+    require_study_manager,
     sites_visible_to,
 )
 from registry.studies import blinding, selectors, services
@@ -39,13 +40,8 @@ def _require_reader(user) -> None:
         raise PermissionDenied("Your account has no registry role.")
 
 
-def _require_manager(user) -> None:
-    if not can_manage_studies(user):
-        raise PermissionDenied("Only coordinators and administrators can change studies.")
-
-
 def _managed_study(request, code):
-    _require_manager(request.user)
+    require_study_manager(request.user)
     return selectors.study_get(user=request.user, key=code)
 
 
@@ -96,7 +92,7 @@ def study_detail(request, code):
 @login_required
 @idempotent_form
 def study_create(request):
-    _require_manager(request.user)
+    require_study_manager(request.user)
     form = StudyForm(request.POST or None, initial={"blinded": True})
 
     def save(data):
