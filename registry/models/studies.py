@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
-from core.models import TimeStampedModel
+from core.models import ConstraintFieldsMixin, TimeStampedModel
 from registry.models.people import Patient, Site
 
 DOSE_DIGITS = {"max_digits": 12, "decimal_places": 3}
@@ -224,7 +224,7 @@ class Route(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class Intervention(TimeStampedModel):
+class Intervention(ConstraintFieldsMixin, TimeStampedModel):
     """A treatment given to a patient, e.g. one infusion of 80 mL at 2 mL/min."""
 
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="interventions")
@@ -264,6 +264,15 @@ class Intervention(TimeStampedModel):
     )
 
     history = HistoricalRecords()
+
+    # The field each constraint's message is shown next to (core.models).
+    constraint_fields = {
+        "intervention_ends_after_start": "end_date",
+        "intervention_dose_not_negative": "dose",
+        "intervention_dose_has_unit": "dose_unit",
+        "intervention_volume_plausible": "volume_ml",
+        "intervention_rate_plausible": "rate_ml_min",
+    }
 
     class Meta:
         ordering = ["patient", "start_date", "id"]
@@ -353,7 +362,7 @@ def _no_criterion() -> Q:
     return Q(**dict.fromkeys(SERIOUSNESS_CRITERIA, False))
 
 
-class AdverseEvent(TimeStampedModel):
+class AdverseEvent(ConstraintFieldsMixin, TimeStampedModel):
     """An untoward medical event in a patient. Treatment-emergence is derived, never entered."""
 
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="adverse_events")
@@ -403,13 +412,24 @@ class AdverseEvent(TimeStampedModel):
 
     history = HistoricalRecords()
 
+    # The field each constraint's message is shown next to (core.models).
+    constraint_fields = {
+        "adverse_event_resolves_after_onset": "resolved_on",
+        "adverse_event_has_severity_or_grade": "severity",
+        "adverse_event_ctcae_grade_range": "ctcae_grade",
+        "adverse_event_serious_iff_criterion": "serious",
+        "adverse_event_death_iff_fatal": "outcome",
+        "adverse_event_grade_5_is_fatal": "ctcae_grade",
+    }
+
     class Meta:
         ordering = ["patient", "onset_date", "id"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(resolved_on__isnull=True) | Q(resolved_on__gte=F("onset_date")),
                 name="adverse_event_resolves_after_onset",
-                violation_error_message="The resolution date cannot be before the onset date.",
+                violation_error_message="The event cannot end before it starts: the "
+                "resolution date is before the onset date.",
             ),
             models.CheckConstraint(
                 condition=~Q(severity="") | Q(ctcae_grade__isnull=False),

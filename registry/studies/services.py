@@ -26,7 +26,6 @@ from registry.access import (
     sites_visible_to,
 )
 from registry.models import (
-    SERIOUSNESS_CRITERIA,
     ActionTaken,
     AdverseEvent,
     Allocation,
@@ -368,6 +367,8 @@ def enrollment_create(
 
 
 def _validate_intervention(item: Intervention) -> None:
+    """The rules the database cannot hold (today's date, the enrolments); the rest are
+    the model's constraints, checked by model_save."""
     patient = item.patient
     _not_future("start_date", item.start_date, "start date")
     _not_future("end_date", item.end_date, "end date")
@@ -383,20 +384,6 @@ def _validate_intervention(item: Intervention) -> None:
         raise ValidationError({"start_date": [
             f"The intervention cannot start before enrolment in {enrollment.study.code} "
             f"({enrollment.enrolled_on:%d %b %Y})."
-        ]})
-    if item.end_date and item.start_date and item.end_date < item.start_date:
-        raise ValidationError({"end_date": ["The end date cannot be before the start date."]})
-    _check_range(item.volume_ml, "volume_ml", 0, 5000, "The administered volume", "mL")
-    _check_range(item.rate_ml_min, "rate_ml_min", 0, 500, "The rate", "mL/min")
-    if item.dose is not None and not item.dose_unit:
-        raise ValidationError({"dose_unit": ["Give the unit of the dose."]})
-
-
-def _check_range(value, field, low, high, label, unit) -> None:
-    """Above `low` (exclusive) and at most `high`, like the model's check constraint."""
-    if value is not None and not low < value <= high:
-        raise ValidationError({field: [
-            f"{label} must be above {low} and at most {high} {unit}."
         ]})
 
 
@@ -444,35 +431,12 @@ def intervention_update(
 
 
 def _validate_adverse_event(event: AdverseEvent) -> None:
-    patient = event.patient
+    """The rules the database cannot hold (today's date, the date of birth); seriousness,
+    outcome, grade and dates in order are the model's constraints, checked by model_save."""
     _not_future("onset_date", event.onset_date, "onset date")
     _not_future("resolved_on", event.resolved_on, "resolution date")
-    if event.onset_date and event.onset_date < patient.date_of_birth:
+    if event.onset_date and event.onset_date < event.patient.date_of_birth:
         raise ValidationError({"onset_date": ["The onset date cannot be before birth."]})
-    if event.onset_date and event.resolved_on and event.resolved_on < event.onset_date:
-        raise ValidationError({"resolved_on": [
-            "The event cannot end before it starts: the resolution date is before the "
-            "onset date."
-        ]})
-    criteria = any(getattr(event, name) for name in SERIOUSNESS_CRITERIA)
-    if event.serious and not criteria:
-        raise ValidationError({"serious": [
-            "A serious event needs at least one seriousness criterion."
-        ]})
-    if criteria and not event.serious:
-        raise ValidationError({"serious": [
-            "A seriousness criterion is ticked: mark the event as serious."
-        ]})
-    if event.criterion_death != (event.outcome == "fatal"):
-        raise ValidationError({"outcome": [
-            "An event that resulted in death has the outcome “fatal”, and only such an event."
-        ]})
-    if not event.severity and event.ctcae_grade is None:
-        raise ValidationError({"severity": ["Give a severity or a CTCAE grade."]})
-    if event.ctcae_grade == 5 and event.outcome != "fatal":
-        raise ValidationError({"ctcae_grade": [
-            "CTCAE grade 5 means death: the outcome must be fatal."
-        ]})
 
 
 @transaction.atomic
