@@ -1,4 +1,5 @@
-"""API plumbing shared by every app: pagination and the error envelope of API.md."""
+"""API plumbing shared by every app: pagination and the error envelope, `{"detail",
+"errors"}` for every refusal (docs/decisions.md, "Errors")."""
 
 
 from django.conf import settings

@@ -1,4 +1,5 @@
-"""REST endpoints for patients and visits (API.md "Patients and visits")."""
+"""REST endpoints for patients and visits. Same services and selectors as the pages,
+so both answer the same."""
 
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import generics, mixins, status, viewsets

@@ -1,12 +1,13 @@
 """Demo study for `manage.py seed_demo` (run after the registry step).
 
 A blinded dose-finding study of allogeneic MSCs in frailty, shaped like the phase I/II
-trials of DESIGN.md: four arms (placebo, 20, 100 and 200 million cells), about 40 demo
-patients enrolled from per-site allocation lists in permuted blocks of four, one
-infusion each (80 mL at 2 mL/min on the study enrolment day), follow-up visits outside
-every window relabelled as unscheduled, and a handful of adverse events — some serious,
-one a treatment-emergent SAE within 1 month. The demo `admin` and `coordinator` logins
-get the unblinded permission; the clinicians stay blinded.
+MSC frailty trials (docs/studies.md): four arms (placebo, 20, 100 and 200 million
+cells), about 40 demo patients enrolled from per-site allocation lists in permuted
+blocks of four, one infusion each (80 mL at 2 mL/min on the study enrolment day),
+follow-up visits outside every window relabelled as unscheduled, and a handful of
+adverse events — some serious, one a treatment-emergent SAE within 1 month. The demo
+`admin` and `coordinator` logins get the unblinded permission; the clinicians stay
+blinded.
 
 Idempotent: a study that already has enrolments is left as it is.
 """
