@@ -8,6 +8,7 @@ from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api import validated_input
 from registry.access import (
     patient_get_for_study_data,
     patient_reads_record,
@@ -30,12 +31,6 @@ from registry.studies.serializers import (
     StudyInput,
     StudyOutput,
 )
-
-
-def _validated(serializer_class, data, **kwargs) -> dict:
-    serializer = serializer_class(data=data, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
 
 
 def _arm_counts(*, user, study) -> dict | None:
@@ -75,7 +70,7 @@ class StudyListApi(generics.ListCreateAPIView):
     )
     def post(self, request, *args, **kwargs):
         require_study_manager(request.user)
-        data = _validated(StudyInput, request.data)
+        data = validated_input(StudyInput, request.data)
         study = services.study_create(actor=request.user, **data)
         return Response(
             StudyOutput(study, context={"request": request}).data,
@@ -115,7 +110,7 @@ class StudyArmsApi(APIView):
         require_study_manager(request.user)
         study = selectors.study_get(user=request.user, key=key)
         arm = services.arm_create(actor=request.user, study=study,
-                                  **_validated(ArmInput, request.data))
+                                  **validated_input(ArmInput, request.data))
         return Response(ArmOutput(arm, context={"request": request}).data,
                         status=status.HTTP_201_CREATED)
 
@@ -185,7 +180,7 @@ class PatientEnrollmentsApi(_PatientListApi):
     )
     def post(self, request, *args, **kwargs):
         patient = self._patient(write=True)
-        data = _validated(EnrollmentInput, request.data)
+        data = validated_input(EnrollmentInput, request.data)
         code = data.pop("arm", "")
         if code:
             data["arm"] = Arm.objects.filter(study=data["study"], code=code).first()
@@ -223,7 +218,7 @@ class PatientInterventionsApi(_PatientListApi):
     )
     def post(self, request, *args, **kwargs):
         patient = self._patient(write=True)
-        data = _validated(InterventionInput, request.data)
+        data = validated_input(InterventionInput, request.data)
         code = data.pop("study", "")
         if code:
             data["enrollment"] = patient.enrollments.filter(study__code=code).first()
@@ -273,7 +268,7 @@ class PatientAdverseEventsApi(_PatientListApi):
     )
     def post(self, request, *args, **kwargs):
         patient = self._patient(write=True)
-        data = _validated(AdverseEventInput, request.data)
+        data = validated_input(AdverseEventInput, request.data)
         event = services.adverse_event_create(actor=request.user, patient=patient, **data)
         event = next(_with_flags([event], first=self._first(patient)))
         return Response(AdverseEventOutput(event, context={"request": request}).data,
