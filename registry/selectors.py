@@ -122,7 +122,7 @@ def _changes(fields, before, row, labels, hidden: frozenset) -> list[Change]:
 def _entries_for(model, label_of, *, masked=None, **filters) -> list[HistoryEntry]:
     """History entries of one kind of record; `masked(row)` says which records belong to
     a study blinded to the reader (their arm-revealing fields go through the masking
-    layer, registry/blinding.py)."""
+    layer, registry/studies/blinding.py)."""
     fields, rows = _history_rows(model, **filters)
     rows = list(rows)
     labels = _related_labels(fields, rows)

@@ -3,8 +3,8 @@ study data and the per-study safety table.
 
 Every function here runs a fixed number of queries whatever the number of patients,
 visits or events (they load what they need in bulk, then derive in Python with the
-pure rules of registry/schedule.py). What a blinded person sees is decided by
-registry/blinding.py only.
+pure rules of registry/studies/schedule.py). What a blinded person sees is decided
+by registry/studies/blinding.py only.
 """
 
 import datetime as dt
@@ -36,7 +36,7 @@ from registry.models import (
 )
 from registry.studies import blinding, schedule
 
-# Blinding lives in registry/blinding.py (the one masking layer). These names stay
+# Blinding lives in registry/studies/blinding.py (the one masking layer). These names stay
 # importable from here for the readers that already use them (dashboard, cohort filters,
 # exports), so they too pass through that layer.
 from registry.studies.blinding import BLINDED as BLINDED

@@ -1,7 +1,7 @@
 """API shapes for studies, enrolments, interventions and adverse events.
 
 Serializers check shape; services decide. Enrolment and intervention bodies pass
-through the masking layer (registry/blinding.py) as a whole: in a study blinded to the
+through the masking layer (registry/studies/blinding.py) as a whole: in a study blinded to the
 reader every arm-revealing field reads "blinded", whatever its value.
 """
 
