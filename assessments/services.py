@@ -16,7 +16,7 @@ from core.numbers import json_number
 from registry import services as registry_services
 from registry.access import sites_writable_by
 from registry.models import Patient, Visit
-from registry.study_selectors import visit_kind_for
+from registry.studies.selectors import visit_kind_for
 
 
 def assessment_context(*, visit: Visit, instrument: scoring.Instrument) -> dict[str, Any]:

@@ -253,7 +253,7 @@ def naive_dashboard(sample: int) -> tuple[float, int]:
     from biomarkers.models import LabResult
     from longitudinal.models import CHANGE_MEASURES, LATEST_BIOMARKERS
     from registry.models import Patient, Visit
-    from registry.study_selectors import visit_labels
+    from registry.studies.selectors import visit_labels
 
     patients = list(Patient.objects.order_by("?")[:sample])
     start = time.perf_counter()

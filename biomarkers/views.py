@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from biomarkers import selectors, services
 from biomarkers.forms import LabPanelForm, LabUploadForm, ParkedDiscardForm, ParkedMatchForm
 from biomarkers.models import LabResult, UploadStatus
-from core.forms import add_service_errors
+from core.forms import add_service_errors, save_or_rerender
 from core.idempotency import idempotent_form
 from registry.access import can_view_cohort, patient_get_for_user
 
@@ -166,23 +166,20 @@ def _decide(request, parked):
 def upload_create(request):
     _require_cohort(request.user)
     form = LabUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        filename, content = form.cleaned_data["file"]
-        try:
-            with transaction.atomic():
-                upload = services.lab_upload_create(
-                    actor=request.user,
-                    source_name=form.cleaned_data["source_name"],
-                    filename=filename,
-                    content=content,
-                )
-            return redirect("biomarkers:upload_detail", public_id=upload.public_id)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-    status = 400 if request.method == "POST" else 200
+
+    def save(data):
+        filename, content = data["file"]
+        upload = services.lab_upload_create(
+            actor=request.user, source_name=data["source_name"], filename=filename,
+            content=content,
+        )
+        return redirect("biomarkers:upload_detail", public_id=upload.public_id)
+
+    # A lazy queryset: read only when the form is shown again.
     uploads = selectors.lab_uploads_for(user=request.user)[:20]
-    return render(
-        request, "biomarkers/upload_form.html", {"form": form, "uploads": uploads}, status=status
+    return save_or_rerender(
+        request, form, save=save, template="biomarkers/upload_form.html",
+        context={"uploads": uploads},
     )
 
 

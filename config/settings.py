@@ -95,8 +95,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "core.context_processors.roles",
-                "core.context_processors.notifications",
+                "registry.context_processors.roles",
+                "registry.context_processors.notifications",
             ],
             # {% form_token %} in every POST form (core/idempotency.py).
             "builtins": ["core.templatetags.form_tokens"],

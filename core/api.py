@@ -1,4 +1,5 @@
-"""API plumbing shared by every app: pagination and the error envelope of API.md."""
+"""API plumbing shared by every app: pagination and the error envelope, `{"detail",
+"errors"}` for every refusal (docs/decisions.md, "Errors")."""
 
 
 from django.conf import settings
@@ -10,6 +11,14 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.transient import MESSAGE, is_transient, log_transient
+
+
+def validated_input(serializer_class, data, **kwargs) -> dict:
+    """The body checked by an input serializer (400 with the envelope if it is not), as a
+    plain dict of keyword arguments for the service."""
+    serializer = serializer_class(data=data, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
 
 
 class Pagination(PageNumberPagination):

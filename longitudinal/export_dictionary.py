@@ -28,7 +28,7 @@ from longitudinal.exports import (
     plain_decimal,
 )
 from longitudinal.models import CATEGORY_INSTRUMENTS
-from registry.study_selectors import BLINDED
+from registry.studies.selectors import BLINDED
 
 DICTIONARY_COLUMNS = ("format", "column", "type", "unit", "allowed_values", "description",
                       "source")

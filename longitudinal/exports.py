@@ -41,9 +41,9 @@ from longitudinal import pseudonyms
 from longitudinal.filters import CohortFilterForm
 from longitudinal.models import CATEGORY_INSTRUMENTS, ExportKind, PatientSnapshot
 from longitudinal.selectors import cohort_queryset
-from registry import blinding, schedule
 from registry.models import Arm, Study, Visit, VisitKind
-from registry.study_selectors import arm_code_for, arm_visible, study_windows
+from registry.studies import blinding, schedule
+from registry.studies.selectors import arm_code_for, arm_visible, study_windows
 
 CHUNK = 5000
 PROGRESS_EVERY = 10_000
@@ -502,7 +502,7 @@ def export_write_naive(
     Model instances, a loop per patient with queries per patient and per visit, the
     schedule re-read per patient. Writes the tidy format only. Never used by the app.
     """
-    from registry.study_selectors import visit_labels  # noqa: PLC0415
+    from registry.studies.selectors import visit_labels  # noqa: PLC0415
 
     if kind != ExportKind.TIDY:
         raise ValueError("export_write_naive writes the tidy format only.")

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 
 from registry.access import sites_visible_to
 from registry.models import Condition, Sex, Study
-from registry.study_selectors import arm_visible
+from registry.studies.selectors import arm_visible
 
 AGE_BANDS = {"65-74": (65, 74), "75-84": (75, 84), "85+": (85, None)}
 

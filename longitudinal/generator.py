@@ -40,8 +40,8 @@ from biomarkers.services import PRELIMINARY_FLAG, lab_source_for_file
 from core.dates import age_on
 from longitudinal.snapshots import snapshots_refresh
 from registry.models import Arm, Condition, Site, Study, Timepoint
-from registry.schedule import DEFAULT_SCHEDULE
 from registry.services import study_id_for
+from registry.studies.schedule import DEFAULT_SCHEDULE
 
 STUDY_CODE = "MSC-SYN"
 SITE_PREFIX = "SYN"

@@ -26,7 +26,7 @@ from longitudinal.models import (
 )
 from registry.access import sites_visible_to
 from registry.models import PatientCondition
-from registry.study_selectors import BLINDED, arm_visible
+from registry.studies.selectors import BLINDED, arm_visible
 
 CATEGORIES = ("robust", "prefrail", "frail")
 OTHER_CATEGORIES = ("indeterminate", "impaired", "terminally_ill")

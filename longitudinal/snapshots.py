@@ -30,9 +30,9 @@ from longitudinal.models import (
     SnapshotState,
     column,
 )
-from registry import schedule
 from registry.models import Enrollment, Intervention, Patient, Visit
-from registry.study_selectors import first_intervention_dates, study_windows
+from registry.studies import schedule
+from registry.studies.selectors import first_intervention_dates, study_windows
 
 CHUNK = 1000
 LOOKBACK = dt.timedelta(seconds=60)

@@ -15,9 +15,9 @@ from biomarkers import catalogue
 from biomarkers.selectors import lab_results_for_patient
 from longitudinal.alerts import flag_parts, is_high_flag
 from longitudinal.charts import Band, Marker, Point, chart_svg, shared_axis
-from registry import blinding
 from registry.models import Patient
-from registry.study_selectors import (
+from registry.studies import blinding
+from registry.studies.selectors import (
     adverse_event_rows,
     patient_first_intervention,
     visit_labels,

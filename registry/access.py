@@ -134,6 +134,12 @@ def can_manage_studies(user) -> bool:
     return role_of(user) in (Role.COORDINATOR, Role.ADMINISTRATOR)
 
 
+def require_study_manager(user) -> None:
+    """Refuse (403) a person who may not change studies; pages, API and services alike."""
+    if not can_manage_studies(user):
+        raise PermissionDenied("Only coordinators and administrators can change studies.")
+
+
 def sites_for_study_data(user) -> QuerySet[Site]:
     """Sites where this person may enrol patients and record interventions and events.
 

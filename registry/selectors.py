@@ -5,10 +5,20 @@ from datetime import datetime
 
 from django.db.models import Count, Max, Prefetch, QuerySet
 
-from registry import blinding
 from registry.access import patients_visible_to
-from registry.models import AccessLog, Condition, Patient, PatientCondition, Visit
+from registry.models import (
+    AccessLog,
+    AdverseEvent,
+    Condition,
+    Enrollment,
+    Intervention,
+    Patient,
+    PatientCondition,
+    Study,
+    Visit,
+)
 from registry.panels import history_from_apps
+from registry.studies import blinding
 
 
 def patient_list(*, user) -> QuerySet[Patient]:
@@ -112,7 +122,7 @@ def _changes(fields, before, row, labels, hidden: frozenset) -> list[Change]:
 def _entries_for(model, label_of, *, masked=None, **filters) -> list[HistoryEntry]:
     """History entries of one kind of record; `masked(row)` says which records belong to
     a study blinded to the reader (their arm-revealing fields go through the masking
-    layer, registry/blinding.py)."""
+    layer, registry/studies/blinding.py)."""
     fields, rows = _history_rows(model, **filters)
     rows = list(rows)
     labels = _related_labels(fields, rows)
@@ -168,8 +178,6 @@ def _study_entries(*, patient: Patient, user) -> list[HistoryEntry]:
     """History of enrolments, interventions and adverse events. Enrolments and
     interventions of studies blinded to `user` are masked by the blinding layer; adverse
     events reveal no arm and are shown as they are."""
-    from registry.models import AdverseEvent, Enrollment, Intervention, Study
-
     studies = {s.pk: s for s in Study.objects.filter(blinded=True)}
     hidden_studies = {pk for pk, s in studies.items() if blinding.study_hidden(user, s)}
     # Every enrolment the patient ever had (history included), to its study.

@@ -8,29 +8,31 @@ writes nothing in that case (the caller's request runs in one transaction).
 import datetime as dt
 from collections.abc import Sequence
 from contextlib import nullcontext
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
+from core.services import UNCHANGED, OrUnchanged, model_save, set_fields
 from registry.access import can_write_patients, sites_writable_by
-from registry.models import AccessLog, Condition, Patient, PatientCondition, Visit
+from registry.models import (
+    AccessLog,
+    Condition,
+    Patient,
+    PatientCondition,
+    PatientStatus,
+    Site,
+    Visit,
+)
+from registry.studies.services import visit_schedule_check
 
 STUDY_ID_PREFIX = "FR-"
 
-PATIENT_FIELDS = (
-    "site", "mrn", "given_name", "family_name", "date_of_birth", "sex",
-    "ethnicity", "race", "enrolled_on", "status",
-)
-VISIT_FIELDS = ("date", "kind", "weight_kg", "height_cm", "notes")
 
 
 def study_id_for(pk: int) -> str:
     return f"{STUDY_ID_PREFIX}{pk:06d}"
-
-
-def _today() -> dt.date:
-    return timezone.localdate()
 
 
 def _check_site_writable(*, actor, site) -> None:
@@ -40,7 +42,7 @@ def _check_site_writable(*, actor, site) -> None:
 
 def _validate_patient_dates(patient: Patient) -> None:
     errors = {}
-    today = _today()
+    today = timezone.localdate()
     if patient.date_of_birth and patient.date_of_birth > today:
         errors["date_of_birth"] = ["The date of birth cannot be in the future."]
     if patient.enrolled_on and patient.enrolled_on > today:
@@ -49,25 +51,19 @@ def _validate_patient_dates(patient: Patient) -> None:
         raise ValidationError(errors)
 
 
-def _save(instance, *, actor, **kwargs) -> None:
-    """full_clean + save, turning a constraint race lost at the database into a 400."""
-    instance.full_clean()
-    instance._history_user = actor  # who, for django-simple-history
-    try:
-        with transaction.atomic():
-            instance.save(**kwargs)
-    except IntegrityError as exc:
-        # Another request won the race between validation and insert.
-        raise ValidationError(
-            "This record conflicts with one saved a moment ago; reload and try again."
-        ) from exc
-
-
 @transaction.atomic
-def patient_create(*, actor, **data) -> Patient:
+def patient_create(
+    *, actor, site: Site, mrn: str, given_name: str, family_name: str,
+    date_of_birth: dt.date, sex: str, enrolled_on: dt.date, ethnicity: str = "",
+    race: str = "", status: str = PatientStatus.ACTIVE,
+) -> Patient:
     """Register a patient at a site the actor may write to, and assign the study id."""
-    _check_site_writable(actor=actor, site=data["site"])
-    patient = Patient(**{k: v for k, v in data.items() if k in PATIENT_FIELDS})
+    _check_site_writable(actor=actor, site=site)
+    patient = Patient(
+        site=site, mrn=mrn, given_name=given_name, family_name=family_name,
+        date_of_birth=date_of_birth, sex=sex, enrolled_on=enrolled_on, ethnicity=ethnicity,
+        race=race, status=status,
+    )
     _validate_patient_dates(patient)
     patient.full_clean()
     # The study id comes from the primary key, so no process-wide counter is needed:
@@ -80,17 +76,26 @@ def patient_create(*, actor, **data) -> Patient:
 
 
 @transaction.atomic
-def patient_update(*, actor, patient: Patient, **data) -> Patient:
+def patient_update(
+    *, actor, patient: Patient, site: OrUnchanged[Site] = UNCHANGED,
+    mrn: OrUnchanged[str] = UNCHANGED, given_name: OrUnchanged[str] = UNCHANGED,
+    family_name: OrUnchanged[str] = UNCHANGED, date_of_birth: OrUnchanged[dt.date] = UNCHANGED,
+    sex: OrUnchanged[str] = UNCHANGED, ethnicity: OrUnchanged[str] = UNCHANGED,
+    race: OrUnchanged[str] = UNCHANGED, enrolled_on: OrUnchanged[dt.date] = UNCHANGED,
+    status: OrUnchanged[str] = UNCHANGED,
+) -> Patient:
     if not can_write_patients(actor):
         raise PermissionDenied("Your role cannot change patient records.")
     _check_site_writable(actor=actor, site=patient.site)
-    changed = [k for k in data if k in PATIENT_FIELDS]
-    for field in changed:
-        setattr(patient, field, data[field])
+    changed = set_fields(
+        patient, site=site, mrn=mrn, given_name=given_name, family_name=family_name,
+        date_of_birth=date_of_birth, sex=sex, ethnicity=ethnicity, race=race,
+        enrolled_on=enrolled_on, status=status,
+    )
     if "site" in changed:
         _check_site_writable(actor=actor, site=patient.site)
     _validate_patient_dates(patient)
-    _save(patient, actor=actor)
+    model_save(patient, actor=actor, update_fields=changed)
     return patient
 
 
@@ -99,14 +104,14 @@ def patient_condition_add(
     *, actor, patient: Patient, condition: Condition, onset_date=None, notes=""
 ) -> PatientCondition:
     _check_site_writable(actor=actor, site=patient.site)
-    if onset_date and onset_date > _today():
+    if onset_date and onset_date > timezone.localdate():
         raise ValidationError({"onset_date": ["The onset date cannot be in the future."]})
     if onset_date and onset_date < patient.date_of_birth:
         raise ValidationError({"onset_date": ["The onset date cannot be before birth."]})
     record = PatientCondition(
         patient=patient, condition=condition, onset_date=onset_date, notes=notes
     )
-    _save(record, actor=actor)
+    model_save(record, actor=actor)
     return record
 
 
@@ -118,11 +123,8 @@ def patient_condition_remove(*, actor, record: PatientCondition) -> None:
 
 
 def _validate_visit(visit: Visit) -> None:
-    # Study schedules live beside the studies; imported here to avoid an import cycle.
-    from registry.study_services import visit_schedule_check
-
     patient = visit.patient
-    if visit.date and visit.date > _today():
+    if visit.date and visit.date > timezone.localdate():
         raise ValidationError({"date": ["The visit date cannot be in the future."]})
     if visit.date and visit.date < patient.date_of_birth:
         raise ValidationError(
@@ -133,24 +135,33 @@ def _validate_visit(visit: Visit) -> None:
 
 
 @transaction.atomic
-def visit_create(*, actor, patient: Patient, **data) -> Visit:
+def visit_create(
+    *, actor, patient: Patient, date: dt.date, kind: str, weight_kg: Decimal | None = None,
+    height_cm: Decimal | None = None, notes: str = "",
+) -> Visit:
     _check_site_writable(actor=actor, site=patient.site)
     visit = Visit(
-        patient=patient, entered_by=actor, **{k: v for k, v in data.items() if k in VISIT_FIELDS}
+        patient=patient, entered_by=actor, date=date, kind=kind, weight_kg=weight_kg,
+        height_cm=height_cm, notes=notes,
     )
     _validate_visit(visit)
-    _save(visit, actor=actor)
+    model_save(visit, actor=actor)
     visit.refresh_from_db(fields=["bmi"])
     return visit
 
 
 @transaction.atomic
-def visit_update(*, actor, visit: Visit, **data) -> Visit:
+def visit_update(
+    *, actor, visit: Visit, date: OrUnchanged[dt.date] = UNCHANGED,
+    kind: OrUnchanged[str] = UNCHANGED, weight_kg: OrUnchanged[Decimal | None] = UNCHANGED,
+    height_cm: OrUnchanged[Decimal | None] = UNCHANGED, notes: OrUnchanged[str] = UNCHANGED,
+) -> Visit:
     _check_site_writable(actor=actor, site=visit.patient.site)
-    for field in (k for k in data if k in VISIT_FIELDS):
-        setattr(visit, field, data[field])
+    changed = set_fields(
+        visit, date=date, kind=kind, weight_kg=weight_kg, height_cm=height_cm, notes=notes
+    )
     _validate_visit(visit)
-    _save(visit, actor=actor)
+    model_save(visit, actor=actor, update_fields=changed)
     visit.refresh_from_db(fields=["bmi"])
     return visit
 

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from registry import study_services
+from registry.studies import services as study_services
 
 
 @shared_task(name="registry.tasks.notify_overdue_visits")

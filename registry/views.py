@@ -8,9 +8,9 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from core.forms import add_service_errors
+from core.forms import add_service_errors, save_or_rerender
 from core.idempotency import idempotent_form
-from registry import selectors, services, study_selectors
+from registry import selectors, services
 from registry.access import (
     can_manage_studies,
     can_write_patients,
@@ -22,6 +22,7 @@ from registry.access import (
 from registry.filtersets import PatientFilterSet
 from registry.forms import PatientConditionForm, PatientForm, VisitForm
 from registry.panels import panels_for
+from registry.studies import selectors as study_selectors
 
 PAGE_SIZE = 25
 
@@ -48,18 +49,6 @@ def patient_list(request):
     )
 
 
-def _save_or_rerender(request, form, save, template, context):
-    """Run a service; on ValidationError roll back and re-render with messages."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            with transaction.atomic():
-                return save(form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-    status = 400 if request.method == "POST" else 200
-    return render(request, template, {"form": form, **context}, status=status)
-
-
 @login_required
 @idempotent_form
 def patient_create(request):
@@ -73,8 +62,9 @@ def patient_create(request):
         messages.success(request, f"Patient {patient.study_id} registered.")
         return redirect("registry:patient_detail", study_id=patient.study_id)
 
-    return _save_or_rerender(
-        request, form, save, "registry/patient_form.html", {"patient": None}
+    return save_or_rerender(
+        request, form, save=save, template="registry/patient_form.html",
+        context={"patient": None},
     )
 
 
@@ -117,8 +107,9 @@ def patient_edit(request, study_id):
         messages.success(request, "Patient record saved.")
         return redirect("registry:patient_detail", study_id=patient.study_id)
 
-    return _save_or_rerender(
-        request, form, save, "registry/patient_form.html", {"patient": patient}
+    return save_or_rerender(
+        request, form, save=save, template="registry/patient_form.html",
+        context={"patient": patient},
     )
 
 
@@ -181,8 +172,9 @@ def visit_create(request, study_id):
         messages.success(request, f"Visit of {visit.date:%d %b %Y} saved.")
         return redirect("registry:patient_detail", study_id=study_id)
 
-    return _save_or_rerender(
-        request, form, save, "registry/visit_form.html", {"patient": patient, "visit": None}
+    return save_or_rerender(
+        request, form, save=save, template="registry/visit_form.html",
+        context={"patient": patient, "visit": None},
     )
 
 
@@ -198,6 +190,7 @@ def visit_edit(request, study_id, pk):
         messages.success(request, "Visit saved.")
         return redirect("registry:patient_detail", study_id=study_id)
 
-    return _save_or_rerender(
-        request, form, save, "registry/visit_form.html", {"patient": patient, "visit": visit}
+    return save_or_rerender(
+        request, form, save=save, template="registry/visit_form.html",
+        context={"patient": patient, "visit": visit},
     )

@@ -20,9 +20,9 @@ from django.apps import apps
 from django.urls import reverse
 
 from assessments.services import assessment_submit
-from registry import study_services
 from registry.models import AeOutcome, Relatedness, Severity, Visit
 from registry.services import visit_create
+from registry.studies import services as study_services
 from tests.html_forms import page_form
 from tests.registry.conftest import grant_unblinded, infuse, make_study
 from tests.test_url_matrix import _route_names

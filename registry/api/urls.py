@@ -1,7 +1,8 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from registry.api.study_views import (
+from registry.api.views import PatientViewSet, PatientVisitsApi
+from registry.studies.api import (
     PatientAdverseEventsApi,
     PatientEnrollmentsApi,
     PatientInterventionsApi,
@@ -10,7 +11,6 @@ from registry.api.study_views import (
     StudyListApi,
     StudySafetyApi,
 )
-from registry.api.views import PatientViewSet, PatientVisitsApi
 
 router = SimpleRouter()
 router.register("patients", PatientViewSet, basename="patient")

@@ -1,9 +1,11 @@
-"""REST endpoints for patients and visits (API.md "Patients and visits")."""
+"""REST endpoints for patients and visits. Same services and selectors as the pages,
+so both answer the same."""
 
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.response import Response
 
+from core.api import validated_input
 from registry import selectors, services
 from registry.access import patient_get_for_user, patient_reads_record
 from registry.api.serializers import PatientInput, PatientOutput, VisitInput, VisitOutput
@@ -65,22 +67,16 @@ class PatientViewSet(
         ],
     )
     def create(self, request, *args, **kwargs):
-        data = _validated(PatientInput, request.data)
+        data = validated_input(PatientInput, request.data)
         patient = services.patient_create(actor=request.user, **data)
         return Response(_patient_out(patient), status=status.HTTP_201_CREATED)
 
     @extend_schema(request=PatientInput, responses={200: PatientOutput})
     def partial_update(self, request, *args, **kwargs):
         patient = self.get_object()
-        data = _validated(PatientInput, request.data, partial=True)
+        data = validated_input(PatientInput, request.data, partial=True)
         services.patient_update(actor=request.user, patient=patient, **data)
         return Response(_patient_out(patient))
-
-
-def _validated(serializer_class, data, **kwargs) -> dict:
-    serializer = serializer_class(data=data, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 def _patient_out(patient) -> dict:
@@ -116,7 +112,7 @@ class PatientVisitsApi(generics.ListCreateAPIView):
     )
     def post(self, request, *args, **kwargs):
         patient = self._patient(write=True)
-        data = _validated(VisitInput, request.data)
+        data = validated_input(VisitInput, request.data)
         visit = services.visit_create(actor=request.user, patient=patient, **data)
         return Response(VisitOutput(visit).data, status=status.HTTP_201_CREATED)
 

@@ -136,7 +136,7 @@ def test_clinicians_of_other_sites_and_coordinators_cannot_record(clinician_b, c
 def test_a_date_outside_every_study_window_creates_an_unscheduled_visit(
     admin_user, clinician_a, patient_a
 ):
-    from registry import study_services
+    from registry.studies import services as study_services
     from tests.registry.conftest import grant_unblinded, infuse, make_study
 
     study = make_study(admin_user)

@@ -114,8 +114,8 @@ def test_racing_double_submits_of_a_panel_store_once(monkeypatch, clinician_a, p
 
 
 def test_racing_double_submits_of_a_registry_form_store_once(monkeypatch, clinician_a, patient_a):
-    from registry import study_services
     from registry.models import AdverseEvent
+    from registry.studies import services as study_services
 
     _slow(monkeypatch, study_services, "adverse_event_create")
     url = reverse("registry:adverse_event_create", args=[patient_a.study_id])

@@ -7,7 +7,7 @@ import pytest
 from longitudinal import selectors
 from longitudinal.filters import CohortFilterForm
 from longitudinal.snapshots import snapshots_refresh_changed
-from registry import study_services
+from registry.studies import services as study_services
 from tests.factories import PatientFactory, VisitFactory
 from tests.longitudinal.conftest import sppb
 from tests.registry.conftest import grant_unblinded, infuse, make_study

@@ -18,8 +18,8 @@ from biomarkers.models import LabResult
 from biomarkers.services import lab_source_manual
 from longitudinal import export_dictionary, exports
 from longitudinal.snapshots import snapshots_refresh_changed
-from registry import schedule
 from registry.models import Arm, Enrollment, Study, Timepoint
+from registry.studies import schedule
 from tests.factories import PatientFactory, VisitFactory
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import Permission
 
-from registry import study_services
 from registry.models import InterventionKind, Route
+from registry.studies import services as study_services
 
 INFUSION_DAY = dt.date(2025, 2, 1)
 ARMS = [

@@ -23,8 +23,10 @@ from django.urls import reverse
 
 from assessments.models import Assessment
 from longitudinal.snapshots import snapshots_refresh_changed
-from registry import blinding, study_selectors, study_services
 from registry.models import InterventionKind, Route
+from registry.studies import blinding
+from registry.studies import selectors as study_selectors
+from registry.studies import services as study_services
 from tests.factories import PatientFactory, VisitFactory
 from tests.registry.conftest import INFUSION_DAY, grant_unblinded, infuse, make_study
 

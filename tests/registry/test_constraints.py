@@ -3,8 +3,10 @@
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from registry.models import AdverseEvent, Intervention
 from tests.factories import PatientFactory, VisitFactory
 
 pytestmark = pytest.mark.django_db
@@ -55,3 +57,52 @@ def test_enrolment_cannot_precede_birth(site_a):
         PatientFactory, site=site_a, date_of_birth=dt.date(1950, 1, 2),
         enrolled_on=dt.date(1950, 1, 1),
     )
+
+
+# --- Study records: each constraint's message names its field (core.ConstraintFieldsMixin)
+
+
+def _field_errors(record) -> dict:
+    with pytest.raises(ValidationError) as exc:
+        record.full_clean()
+    return exc.value.message_dict
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"resolved_on": dt.date(2025, 3, 1)}, "resolved_on"),
+        ({"criterion_hospitalisation": False}, "serious"),
+        ({"serious": False}, "serious"),
+        ({"criterion_death": True}, "outcome"),
+        ({"severity": ""}, "severity"),
+        ({"ctcae_grade": 5}, "ctcae_grade"),
+    ],
+)
+def test_an_adverse_event_constraint_names_its_field(patient_a, changes, field):
+    values = {
+        "onset_date": dt.date(2025, 3, 5), "description": "Pneumonia", "severity": "severe",
+        "serious": True, "criterion_hospitalisation": True, "relatedness": "unrelated",
+        "outcome": "recovered",
+    }
+    event = AdverseEvent(patient=patient_a, **{**values, **changes})
+    errors = _field_errors(event)
+    assert field in errors and "__all__" not in errors
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"end_date": dt.date(2025, 2, 1)}, "end_date"),
+        ({"dose": 100, "dose_unit": ""}, "dose_unit"),
+        ({"volume_ml": 5001}, "volume_ml"),
+        ({"rate_ml_min": 0}, "rate_ml_min"),
+    ],
+)
+def test_an_intervention_constraint_names_its_field(patient_a, changes, field):
+    item = Intervention(
+        patient=patient_a, kind="other", product="Walking group",
+        start_date=dt.date(2025, 3, 1), **changes,
+    )
+    errors = _field_errors(item)
+    assert field in errors and "__all__" not in errors

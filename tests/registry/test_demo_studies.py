@@ -3,9 +3,9 @@
 import pytest
 from django.core.management import call_command
 
-from registry import study_selectors
 from registry.demo import USERS
 from registry.models import AdverseEvent, Intervention, Study
+from registry.studies import selectors as study_selectors
 
 pytestmark = pytest.mark.django_db
 

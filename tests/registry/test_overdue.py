@@ -5,8 +5,10 @@ import datetime as dt
 import pytest
 from django.core import mail
 
-from registry import study_selectors, study_services, tasks
+from registry import tasks
 from registry.models import Notification
+from registry.studies import selectors as study_selectors
+from registry.studies import services as study_services
 from tests.factories import VisitFactory
 from tests.registry.conftest import INFUSION_DAY
 

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from registry.schedule import (
+from registry.studies.schedule import (
     DEFAULT_SCHEDULE,
     DueStatus,
     Window,

@@ -116,3 +116,26 @@ def test_clinicians_cannot_add_visits_at_other_sites(clinician_b, patient_a):
         services.visit_create(
             actor=clinician_b, patient=patient_a, date=dt.date(2025, 1, 15), kind="baseline"
         )
+
+
+def test_an_update_writes_only_the_fields_it_was_given(clinician_a, patient_a):
+    stale = Patient.objects.get(pk=patient_a.pk)  # read before the first change
+    services.patient_update(actor=clinician_a, patient=patient_a, family_name="Arden")
+    services.patient_update(actor=clinician_a, patient=stale, given_name="Ivy")
+    patient_a.refresh_from_db()
+    assert (patient_a.given_name, patient_a.family_name) == ("Ivy", "Arden")
+
+
+def test_an_update_of_a_few_fields_still_moves_modified_at(clinician_a, patient_a):
+    # The dashboard's incremental refresh scans records changed since its last run.
+    before = Patient.objects.get(pk=patient_a.pk).modified_at
+    services.patient_update(actor=clinician_a, patient=patient_a, family_name="Arden")
+    assert Patient.objects.get(pk=patient_a.pk).modified_at > before
+
+
+def test_a_field_the_service_does_not_know_is_refused_not_dropped(clinician_a, patient_a):
+    with pytest.raises(TypeError):
+        services.visit_create(
+            actor=clinician_a, patient=patient_a, date=dt.date(2025, 6, 2), kind="baseline",
+            weight=Decimal("60"),  # the field is weight_kg
+        )

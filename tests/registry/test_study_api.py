@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 
-from registry import study_services
 from registry.models import Allocation, Enrollment
+from registry.studies import services as study_services
 from tests.registry.conftest import INFUSION_DAY, grant_unblinded
 
 pytestmark = pytest.mark.django_db

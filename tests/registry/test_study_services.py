@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 
-from registry import services, study_selectors, study_services
+from registry import services
 from registry.models import (
     AdverseEvent,
     Allocation,
@@ -17,6 +17,8 @@ from registry.models import (
     InterventionKind,
     Timepoint,
 )
+from registry.studies import selectors as study_selectors
+from registry.studies import services as study_services
 from tests.factories import PatientFactory, VisitFactory
 from tests.registry.conftest import INFUSION_DAY, infuse, make_study
 

@@ -7,8 +7,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from registry import study_services
 from registry.models import AdverseEvent, Enrollment, Intervention, Notification, Study
+from registry.studies import services as study_services
 from tests.factories import VisitFactory
 from tests.registry.conftest import INFUSION_DAY, grant_unblinded
 

@@ -17,7 +17,7 @@ from registry.models import Patient
 # Each app adds to the demo cohort with a module exposing `seed(*, context) -> str`
 # (context: the registry step's result: sites, users, created). Run in this order;
 # a module that does not exist yet is skipped.
-DEMO_STEPS = ["registry.demo_studies", "assessments.demo", "biomarkers.demo"]
+DEMO_STEPS = ["registry.studies.demo", "assessments.demo", "biomarkers.demo"]
 
 
 class Command(BaseCommand):

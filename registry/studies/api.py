@@ -1,22 +1,24 @@
 """REST endpoints for studies, arms, enrolments, interventions, adverse events and the
 safety table. Same services and selectors as the pages, so both answer the same."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Count
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from registry import study_selectors as selectors
-from registry import study_services as services
+from core.api import validated_input
 from registry.access import (
-    can_manage_studies,
     patient_get_for_study_data,
     patient_reads_record,
+    require_study_manager,
     sites_visible_to,
 )
-from registry.api.study_serializers import (
+from registry.models import AdverseEvent, Arm, Enrollment, Intervention, Study
+from registry.studies import selectors, services
+from registry.studies.blinding import arm_visible
+from registry.studies.serializers import (
     AdverseEventInput,
     AdverseEventOutput,
     ArmInput,
@@ -29,19 +31,6 @@ from registry.api.study_serializers import (
     StudyInput,
     StudyOutput,
 )
-from registry.blinding import arm_visible
-from registry.models import AdverseEvent, Arm, Enrollment, Intervention, Study
-
-
-def _validated(serializer_class, data, **kwargs) -> dict:
-    serializer = serializer_class(data=data, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
-
-
-def _require_manager(user) -> None:
-    if not can_manage_studies(user):
-        raise PermissionDenied("Only coordinators and administrators can change studies.")
 
 
 def _arm_counts(*, user, study) -> dict | None:
@@ -80,8 +69,8 @@ class StudyListApi(generics.ListCreateAPIView):
         )],
     )
     def post(self, request, *args, **kwargs):
-        _require_manager(request.user)
-        data = _validated(StudyInput, request.data)
+        require_study_manager(request.user)
+        data = validated_input(StudyInput, request.data)
         study = services.study_create(actor=request.user, **data)
         return Response(
             StudyOutput(study, context={"request": request}).data,
@@ -118,10 +107,10 @@ class StudyArmsApi(APIView):
         )],
     )
     def post(self, request, key):
-        _require_manager(request.user)
+        require_study_manager(request.user)
         study = selectors.study_get(user=request.user, key=key)
         arm = services.arm_create(actor=request.user, study=study,
-                                  **_validated(ArmInput, request.data))
+                                  **validated_input(ArmInput, request.data))
         return Response(ArmOutput(arm, context={"request": request}).data,
                         status=status.HTTP_201_CREATED)
 
@@ -191,7 +180,7 @@ class PatientEnrollmentsApi(_PatientListApi):
     )
     def post(self, request, *args, **kwargs):
         patient = self._patient(write=True)
-        data = _validated(EnrollmentInput, request.data)
+        data = validated_input(EnrollmentInput, request.data)
         code = data.pop("arm", "")
         if code:
             data["arm"] = Arm.objects.filter(study=data["study"], code=code).first()
@@ -229,7 +218,7 @@ class PatientInterventionsApi(_PatientListApi):
     )
     def post(self, request, *args, **kwargs):
         patient = self._patient(write=True)
-        data = _validated(InterventionInput, request.data)
+        data = validated_input(InterventionInput, request.data)
         code = data.pop("study", "")
         if code:
             data["enrollment"] = patient.enrollments.filter(study__code=code).first()
@@ -279,7 +268,7 @@ class PatientAdverseEventsApi(_PatientListApi):
     )
     def post(self, request, *args, **kwargs):
         patient = self._patient(write=True)
-        data = _validated(AdverseEventInput, request.data)
+        data = validated_input(AdverseEventInput, request.data)
         event = services.adverse_event_create(actor=request.user, patient=patient, **data)
         event = next(_with_flags([event], first=self._first(patient)))
         return Response(AdverseEventOutput(event, context={"request": request}).data,

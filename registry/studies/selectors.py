@@ -3,8 +3,8 @@ study data and the per-study safety table.
 
 Every function here runs a fixed number of queries whatever the number of patients,
 visits or events (they load what they need in bulk, then derive in Python with the
-pure rules of registry/schedule.py). What a blinded person sees is decided by
-registry/blinding.py only.
+pure rules of registry/studies/schedule.py). What a blinded person sees is decided
+by registry/studies/blinding.py only.
 """
 
 import datetime as dt
@@ -15,20 +15,11 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Min, Q, QuerySet
 from django.http import Http404
 
-from registry import blinding, schedule
 from registry.access import (
     can_view_studies,
     patients_visible_to,
     sites_visible_to,
 )
-
-# Blinding lives in registry/blinding.py (the one masking layer). These names stay
-# importable from here for the readers that already use them (dashboard, cohort filters,
-# exports), so they too pass through that layer.
-from registry.blinding import BLINDED as BLINDED
-from registry.blinding import arm_code_for as arm_code_for
-from registry.blinding import arm_label_for as arm_label_for
-from registry.blinding import arm_visible
 from registry.models import (
     RELATED,
     AdverseEvent,
@@ -41,7 +32,17 @@ from registry.models import (
     Study,
     Timepoint,
     Visit,
+    VisitKind,
 )
+from registry.studies import blinding, schedule
+
+# Blinding lives in registry/studies/blinding.py (the one masking layer). These names stay
+# importable from here for the readers that already use them (dashboard, cohort filters,
+# exports), so they too pass through that layer.
+from registry.studies.blinding import BLINDED as BLINDED
+from registry.studies.blinding import arm_code_for as arm_code_for
+from registry.studies.blinding import arm_label_for as arm_label_for
+from registry.studies.blinding import arm_visible
 
 # --- Studies ----------------------------------------------------------------------------
 
@@ -70,10 +71,11 @@ def study_get(*, user, key: str) -> Study:
 
 
 def study_windows(study: Study) -> tuple[schedule.Window, ...]:
-    return tuple(_window(tp) for tp in study.timepoints.all())
+    return tuple(timepoint_window(tp) for tp in study.timepoints.all())
 
 
-def _window(tp: Timepoint) -> schedule.Window:
+def timepoint_window(tp: Timepoint) -> schedule.Window:
+    """A timepoint as the plain window the schedule rules work on."""
     return schedule.Window(tp.code, tp.name, tp.target_day, tp.window_before, tp.window_after)
 
 
@@ -156,7 +158,7 @@ def _checks_for(enrollments, date: dt.date) -> list[WindowCheck]:
     checks = []
     for e in enrollments:
         anchor = anchors.get(e.pk, e.enrolled_on)
-        windows = tuple(_window(tp) for tp in timepoints.get(e.study_id, ()))
+        windows = tuple(timepoint_window(tp) for tp in timepoints.get(e.study_id, ()))
         day = schedule.study_day(anchor=anchor, date=date)
         checks.append(WindowCheck(
             e.study.code, anchor, e.pk in anchors, day,
@@ -187,7 +189,7 @@ def visit_labels(*, patient: Patient, visits) -> dict[int, str]:
     labels: dict[int, list[str]] = defaultdict(list)
     for e in enrollments:
         anchor = anchors.get(e.pk, e.enrolled_on)
-        windows = tuple(_window(tp) for tp in timepoints.get(e.study_id, ()))
+        windows = tuple(timepoint_window(tp) for tp in timepoints.get(e.study_id, ()))
         for visit in visits:
             window = schedule.window_on(anchor=anchor, date=visit.date, windows=windows)
             if window is None and visit.date < e.enrolled_on:
@@ -238,7 +240,7 @@ def planned_visits(
     for e in enrollments:
         anchor = anchors.get(e.pk, e.enrolled_on)
         for tp in timepoints.get(e.study_id, ()):
-            window = _window(tp)
+            window = timepoint_window(tp)
             planned.append(PlannedVisit(
                 e, tp.pk, window, anchor,
                 anchor + dt.timedelta(days=window.first_day),
@@ -436,8 +438,6 @@ def visit_kind_for(*, patient: Patient, date: dt.date) -> str:
     outside every window of its schedule (a follow-up there would be refused); else
     follow-up.
     """
-    from registry.models import VisitKind
-
     if not patient.visits.exists():
         return VisitKind.BASELINE
     checks = study_windows_for_patient(patient=patient, date=date)

@@ -1,6 +1,8 @@
-"""Template context: what the navigation needs to know about the person."""
+"""Template context: what the navigation needs to know about the person (their role and
+unread notifications). Here rather than in core, which imports no app."""
 
 from registry.access import can_view_cohort, can_write_patients, role_of
+from registry.studies.selectors import notification_unread_count
 
 
 def roles(request):
@@ -16,8 +18,6 @@ def roles(request):
 
 def notifications(request):
     """The number of unread notifications, shown next to the Notifications link."""
-    from registry.study_selectors import notification_unread_count
-
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}

@@ -1,15 +1,15 @@
 """API shapes for studies, enrolments, interventions and adverse events.
 
 Serializers check shape; services decide. Enrolment and intervention bodies pass
-through the masking layer (registry/blinding.py) as a whole: in a study blinded to the
+through the masking layer (registry/studies/blinding.py) as a whole: in a study blinded to the
 reader every arm-revealing field reads "blinded", whatever its value.
 """
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from registry import blinding
 from registry.models import AdverseEvent, Arm, Intervention, Study, Timepoint
+from registry.studies import blinding
 
 
 def _user(serializer):

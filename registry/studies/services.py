@@ -10,6 +10,7 @@ import csv
 import datetime as dt
 import io
 import logging
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,15 +18,15 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from registry import schedule
+from core.services import UNCHANGED, OrUnchanged, model_save, set_fields
 from registry.access import (
-    can_manage_studies,
     can_see_arm,
+    require_study_manager,
     sites_for_study_data,
     sites_visible_to,
 )
 from registry.models import (
-    SERIOUSNESS_CRITERIA,
+    ActionTaken,
     AdverseEvent,
     Allocation,
     Arm,
@@ -41,41 +42,20 @@ from registry.models import (
     Timepoint,
     VisitKind,
 )
-from registry.services import _save
+from registry.studies import schedule
+from registry.studies.selectors import (
+    planned_visits,
+    study_windows_for_patient,
+    timepoint_window,
+)
 
 logger = logging.getLogger(__name__)
 
-STUDY_FIELDS = ("code", "name", "registration_id", "blinded", "description")
-ARM_FIELDS = ("code", "name", "description", "dose", "dose_unit", "placebo")
-TIMEPOINT_FIELDS = ("code", "name", "target_day", "window_before", "window_after")
-INTERVENTION_FIELDS = (
-    "enrollment", "kind", "product", "description", "dose", "dose_unit", "route",
-    "start_date", "end_date", "volume_ml", "rate_ml_min", "notes",
-)
-ADVERSE_EVENT_FIELDS = (
-    "onset_date", "resolved_on", "description", "severity", "ctcae_grade", "serious",
-    "criterion_death", "criterion_life_threatening", "criterion_hospitalisation",
-    "criterion_disability", "criterion_other_important", "relatedness", "action_taken",
-    "outcome", "notes",
-)
 MAX_ALLOCATION_ROWS = 10_000
 # Overdue notices cover windows that closed this many days ago at most, so the first run
 # on an old cohort does not flood clinicians with years of missed visits (the overdue
 # page still lists them all).
 OVERDUE_LOOKBACK_DAYS = 14
-
-
-def _today() -> dt.date:
-    return timezone.localdate()
-
-
-def _pick(data: dict, fields) -> dict:
-    return {k: v for k, v in data.items() if k in fields}
-
-
-def _require_manager(actor) -> None:
-    if not can_manage_studies(actor):
-        raise PermissionDenied("Only coordinators and administrators can change studies.")
 
 
 def _require_site(actor, patient: Patient) -> None:
@@ -84,7 +64,7 @@ def _require_site(actor, patient: Patient) -> None:
 
 
 def _not_future(field: str, value, label: str) -> None:
-    if value and value > _today():
+    if value and value > timezone.localdate():
         raise ValidationError({field: [f"The {label} cannot be in the future."]})
 
 
@@ -92,59 +72,77 @@ def _not_future(field: str, value, label: str) -> None:
 
 
 @transaction.atomic
-def study_create(*, actor, default_schedule: bool = True, **data) -> Study:
+def study_create(
+    *, actor, code: str, name: str, registration_id: str = "", blinded: bool = True,
+    description: str = "", default_schedule: bool = True,
+) -> Study:
     """A new study with, unless told otherwise, the default visit schedule."""
-    _require_manager(actor)
-    study = Study(**_pick(data, STUDY_FIELDS))
-    _save(study, actor=actor)
+    require_study_manager(actor)
+    study = Study(
+        code=code, name=name, registration_id=registration_id, blinded=blinded,
+        description=description,
+    )
+    model_save(study, actor=actor)
     if default_schedule:
         for w in schedule.DEFAULT_SCHEDULE:
             timepoint = Timepoint(
                 study=study, code=w.code, name=w.name, target_day=w.target_day,
                 window_before=w.before, window_after=w.after,
             )
-            _save(timepoint, actor=actor)
+            model_save(timepoint, actor=actor)
     return study
 
 
 @transaction.atomic
-def study_update(*, actor, study: Study, **data) -> Study:
-    _require_manager(actor)
-    for field, value in _pick(data, STUDY_FIELDS).items():
-        setattr(study, field, value)
-    _save(study, actor=actor)
-    return study
-
-
-@transaction.atomic
-def arm_create(*, actor, study: Study, **data) -> Arm:
-    _require_manager(actor)
-    arm = Arm(study=study, **_pick(data, ARM_FIELDS))
-    _save(arm, actor=actor)
-    return arm
-
-
-@transaction.atomic
-def arm_update(*, actor, arm: Arm, **data) -> Arm:
-    _require_manager(actor)
-    for field, value in _pick(data, ARM_FIELDS).items():
-        setattr(arm, field, value)
-    _save(arm, actor=actor)
-    return arm
-
-
-def _window(tp: Timepoint) -> schedule.Window:
-    return schedule.Window(
-        tp.code, tp.name, tp.target_day, tp.window_before or 0, tp.window_after or 0
+def study_update(
+    *, actor, study: Study, code: OrUnchanged[str] = UNCHANGED,
+    name: OrUnchanged[str] = UNCHANGED, registration_id: OrUnchanged[str] = UNCHANGED,
+    blinded: OrUnchanged[bool] = UNCHANGED, description: OrUnchanged[str] = UNCHANGED,
+) -> Study:
+    require_study_manager(actor)
+    changed = set_fields(
+        study, code=code, name=name, registration_id=registration_id, blinded=blinded,
+        description=description,
     )
+    model_save(study, actor=actor, update_fields=changed)
+    return study
+
+
+@transaction.atomic
+def arm_create(
+    *, actor, study: Study, code: str, name: str, description: str = "",
+    dose: Decimal | None = None, dose_unit: str = "", placebo: bool = False,
+) -> Arm:
+    require_study_manager(actor)
+    arm = Arm(
+        study=study, code=code, name=name, description=description, dose=dose,
+        dose_unit=dose_unit, placebo=placebo,
+    )
+    model_save(arm, actor=actor)
+    return arm
+
+
+@transaction.atomic
+def arm_update(
+    *, actor, arm: Arm, code: OrUnchanged[str] = UNCHANGED, name: OrUnchanged[str] = UNCHANGED,
+    description: OrUnchanged[str] = UNCHANGED, dose: OrUnchanged[Decimal | None] = UNCHANGED,
+    dose_unit: OrUnchanged[str] = UNCHANGED, placebo: OrUnchanged[bool] = UNCHANGED,
+) -> Arm:
+    require_study_manager(actor)
+    changed = set_fields(
+        arm, code=code, name=name, description=description, dose=dose, dose_unit=dose_unit,
+        placebo=placebo,
+    )
+    model_save(arm, actor=actor, update_fields=changed)
+    return arm
 
 
 def _check_no_overlap(timepoint: Timepoint) -> None:
     """Overlapping windows would make a visit's label ambiguous: refuse them."""
-    mine = _window(timepoint)
+    mine = timepoint_window(timepoint)
     others = Timepoint.objects.filter(study_id=timepoint.study_id).exclude(pk=timepoint.pk)
     for other in others:
-        if mine.overlaps(_window(other)):
+        if mine.overlaps(timepoint_window(other)):
             raise ValidationError({"window_before": [
                 f"This window (day {mine.first_day} to {mine.last_day}) overlaps "
                 f"{other.name} (day {other.target_day - other.window_before} to "
@@ -153,23 +151,35 @@ def _check_no_overlap(timepoint: Timepoint) -> None:
 
 
 @transaction.atomic
-def timepoint_create(*, actor, study: Study, **data) -> Timepoint:
-    _require_manager(actor)
-    timepoint = Timepoint(study=study, **_pick(data, TIMEPOINT_FIELDS))
-    timepoint.full_clean()
+def timepoint_create(
+    *, actor, study: Study, code: str, name: str, target_day: int, window_before: int = 0,
+    window_after: int = 0,
+) -> Timepoint:
+    require_study_manager(actor)
+    timepoint = Timepoint(
+        study=study, code=code, name=name, target_day=target_day,
+        window_before=window_before, window_after=window_after,
+    )
+    timepoint.full_clean()  # the overlap check needs whole numbers
     _check_no_overlap(timepoint)
-    _save(timepoint, actor=actor)
+    model_save(timepoint, actor=actor)
     return timepoint
 
 
 @transaction.atomic
-def timepoint_update(*, actor, timepoint: Timepoint, **data) -> Timepoint:
-    _require_manager(actor)
-    for field, value in _pick(data, TIMEPOINT_FIELDS).items():
-        setattr(timepoint, field, value)
-    timepoint.full_clean()
+def timepoint_update(
+    *, actor, timepoint: Timepoint, code: OrUnchanged[str] = UNCHANGED,
+    name: OrUnchanged[str] = UNCHANGED, target_day: OrUnchanged[int] = UNCHANGED,
+    window_before: OrUnchanged[int] = UNCHANGED, window_after: OrUnchanged[int] = UNCHANGED,
+) -> Timepoint:
+    require_study_manager(actor)
+    changed = set_fields(
+        timepoint, code=code, name=name, target_day=target_day, window_before=window_before,
+        window_after=window_after,
+    )
+    timepoint.full_clean()  # the overlap check needs whole numbers
     _check_no_overlap(timepoint)
-    _save(timepoint, actor=actor)
+    model_save(timepoint, actor=actor, update_fields=changed)
     return timepoint
 
 
@@ -177,7 +187,7 @@ def timepoint_update(*, actor, timepoint: Timepoint, **data) -> Timepoint:
 
 
 def _require_allocation_rights(actor, study: Study) -> None:
-    _require_manager(actor)
+    require_study_manager(actor)
     if not can_see_arm(actor, study):
         raise PermissionDenied(
             "Allocation lists reveal the arms of a blinded study: only unblinded "
@@ -250,7 +260,7 @@ def allocations_upload(*, actor, study: Study, text: str) -> list[Allocation]:
     if errors:
         raise ValidationError({"file": errors[:50]})
     for allocation in allocations:
-        _save(allocation, actor=actor)
+        model_save(allocation, actor=actor)
     return allocations
 
 
@@ -271,7 +281,7 @@ def allocation_update(*, actor, allocation: Allocation, arm: Arm, reason: str) -
         raise ValidationError({"arm": ["Choose an arm of this allocation's study."]})
     allocation.arm = arm
     allocation._change_reason = reason[:100]  # django-simple-history's change reason
-    _save(allocation, actor=actor)
+    model_save(allocation, actor=actor, update_fields=["arm"])
     return allocation
 
 
@@ -349,7 +359,7 @@ def enrollment_create(
         patient=patient, study=study, arm=arm, allocation=allocation,
         enrolled_on=enrolled_on, entered_by=actor,
     )
-    _save(enrollment, actor=actor)
+    model_save(enrollment, actor=actor)
     return enrollment
 
 
@@ -357,6 +367,8 @@ def enrollment_create(
 
 
 def _validate_intervention(item: Intervention) -> None:
+    """The rules the database cannot hold (today's date, the enrolments); the rest are
+    the model's constraints, checked by model_save."""
     patient = item.patient
     _not_future("start_date", item.start_date, "start date")
     _not_future("end_date", item.end_date, "end date")
@@ -373,93 +385,112 @@ def _validate_intervention(item: Intervention) -> None:
             f"The intervention cannot start before enrolment in {enrollment.study.code} "
             f"({enrollment.enrolled_on:%d %b %Y})."
         ]})
-    if item.end_date and item.start_date and item.end_date < item.start_date:
-        raise ValidationError({"end_date": ["The end date cannot be before the start date."]})
-    _check_range(item.volume_ml, "volume_ml", 0, 5000, "The administered volume", "mL")
-    _check_range(item.rate_ml_min, "rate_ml_min", 0, 500, "The rate", "mL/min")
-    if item.dose is not None and not item.dose_unit:
-        raise ValidationError({"dose_unit": ["Give the unit of the dose."]})
-
-
-def _check_range(value, field, low, high, label, unit) -> None:
-    """Above `low` (exclusive) and at most `high`, like the model's check constraint."""
-    if value is not None and not low < value <= high:
-        raise ValidationError({field: [
-            f"{label} must be above {low} and at most {high} {unit}."
-        ]})
 
 
 @transaction.atomic
-def intervention_create(*, actor, patient: Patient, **data) -> Intervention:
+def intervention_create(
+    *, actor, patient: Patient, kind: str, product: str, start_date: dt.date,
+    enrollment: Enrollment | None = None, description: str = "", dose: Decimal | None = None,
+    dose_unit: str = "", route: str = "", end_date: dt.date | None = None,
+    volume_ml: Decimal | None = None, rate_ml_min: Decimal | None = None, notes: str = "",
+) -> Intervention:
     """Record a treatment, e.g. one infusion of 100 million cells, 80 mL at 2 mL/min."""
     _require_site(actor, patient)
-    item = Intervention(patient=patient, entered_by=actor, **_pick(data, INTERVENTION_FIELDS))
+    item = Intervention(
+        patient=patient, entered_by=actor, enrollment=enrollment, kind=kind, product=product,
+        description=description, dose=dose, dose_unit=dose_unit, route=route,
+        start_date=start_date, end_date=end_date, volume_ml=volume_ml,
+        rate_ml_min=rate_ml_min, notes=notes,
+    )
     _validate_intervention(item)
-    _save(item, actor=actor)
+    model_save(item, actor=actor)
     return item
 
 
 @transaction.atomic
-def intervention_update(*, actor, intervention: Intervention, **data) -> Intervention:
+def intervention_update(
+    *, actor, intervention: Intervention,
+    enrollment: OrUnchanged[Enrollment | None] = UNCHANGED, kind: OrUnchanged[str] = UNCHANGED,
+    product: OrUnchanged[str] = UNCHANGED, description: OrUnchanged[str] = UNCHANGED,
+    dose: OrUnchanged[Decimal | None] = UNCHANGED, dose_unit: OrUnchanged[str] = UNCHANGED,
+    route: OrUnchanged[str] = UNCHANGED, start_date: OrUnchanged[dt.date] = UNCHANGED,
+    end_date: OrUnchanged[dt.date | None] = UNCHANGED,
+    volume_ml: OrUnchanged[Decimal | None] = UNCHANGED,
+    rate_ml_min: OrUnchanged[Decimal | None] = UNCHANGED, notes: OrUnchanged[str] = UNCHANGED,
+) -> Intervention:
     _require_site(actor, intervention.patient)
-    for field, value in _pick(data, INTERVENTION_FIELDS).items():
-        setattr(intervention, field, value)
+    changed = set_fields(
+        intervention, enrollment=enrollment, kind=kind, product=product,
+        description=description, dose=dose, dose_unit=dose_unit, route=route,
+        start_date=start_date, end_date=end_date, volume_ml=volume_ml,
+        rate_ml_min=rate_ml_min, notes=notes,
+    )
     _validate_intervention(intervention)
-    _save(intervention, actor=actor)
+    model_save(intervention, actor=actor, update_fields=changed)
     return intervention
 
 
 def _validate_adverse_event(event: AdverseEvent) -> None:
-    patient = event.patient
+    """The rules the database cannot hold (today's date, the date of birth); seriousness,
+    outcome, grade and dates in order are the model's constraints, checked by model_save."""
     _not_future("onset_date", event.onset_date, "onset date")
     _not_future("resolved_on", event.resolved_on, "resolution date")
-    if event.onset_date and event.onset_date < patient.date_of_birth:
+    if event.onset_date and event.onset_date < event.patient.date_of_birth:
         raise ValidationError({"onset_date": ["The onset date cannot be before birth."]})
-    if event.onset_date and event.resolved_on and event.resolved_on < event.onset_date:
-        raise ValidationError({"resolved_on": [
-            "The event cannot end before it starts: the resolution date is before the "
-            "onset date."
-        ]})
-    criteria = any(getattr(event, name) for name in SERIOUSNESS_CRITERIA)
-    if event.serious and not criteria:
-        raise ValidationError({"serious": [
-            "A serious event needs at least one seriousness criterion."
-        ]})
-    if criteria and not event.serious:
-        raise ValidationError({"serious": [
-            "A seriousness criterion is ticked: mark the event as serious."
-        ]})
-    if event.criterion_death != (event.outcome == "fatal"):
-        raise ValidationError({"outcome": [
-            "An event that resulted in death has the outcome “fatal”, and only such an event."
-        ]})
-    if not event.severity and event.ctcae_grade is None:
-        raise ValidationError({"severity": ["Give a severity or a CTCAE grade."]})
-    if event.ctcae_grade == 5 and event.outcome != "fatal":
-        raise ValidationError({"ctcae_grade": [
-            "CTCAE grade 5 means death: the outcome must be fatal."
-        ]})
 
 
 @transaction.atomic
-def adverse_event_create(*, actor, patient: Patient, **data) -> AdverseEvent:
+def adverse_event_create(
+    *, actor, patient: Patient, onset_date: dt.date, description: str, relatedness: str,
+    outcome: str, resolved_on: dt.date | None = None, severity: str = "",
+    ctcae_grade: int | None = None, serious: bool = False, criterion_death: bool = False,
+    criterion_life_threatening: bool = False, criterion_hospitalisation: bool = False,
+    criterion_disability: bool = False, criterion_other_important: bool = False,
+    action_taken: str = ActionTaken.NONE, notes: str = "",
+) -> AdverseEvent:
     """Record an adverse event; treatment-emergence is derived when read, never entered."""
     _require_site(actor, patient)
     event = AdverseEvent(
-        patient=patient, entered_by=actor, **_pick(data, ADVERSE_EVENT_FIELDS)
+        patient=patient, entered_by=actor, onset_date=onset_date, resolved_on=resolved_on,
+        description=description, severity=severity, ctcae_grade=ctcae_grade,
+        serious=serious, criterion_death=criterion_death,
+        criterion_life_threatening=criterion_life_threatening,
+        criterion_hospitalisation=criterion_hospitalisation,
+        criterion_disability=criterion_disability,
+        criterion_other_important=criterion_other_important, relatedness=relatedness,
+        action_taken=action_taken, outcome=outcome, notes=notes,
     )
     _validate_adverse_event(event)
-    _save(event, actor=actor)
+    model_save(event, actor=actor)
     return event
 
 
 @transaction.atomic
-def adverse_event_update(*, actor, event: AdverseEvent, **data) -> AdverseEvent:
+def adverse_event_update(
+    *, actor, event: AdverseEvent, onset_date: OrUnchanged[dt.date] = UNCHANGED,
+    resolved_on: OrUnchanged[dt.date | None] = UNCHANGED,
+    description: OrUnchanged[str] = UNCHANGED, severity: OrUnchanged[str] = UNCHANGED,
+    ctcae_grade: OrUnchanged[int | None] = UNCHANGED, serious: OrUnchanged[bool] = UNCHANGED,
+    criterion_death: OrUnchanged[bool] = UNCHANGED,
+    criterion_life_threatening: OrUnchanged[bool] = UNCHANGED,
+    criterion_hospitalisation: OrUnchanged[bool] = UNCHANGED,
+    criterion_disability: OrUnchanged[bool] = UNCHANGED,
+    criterion_other_important: OrUnchanged[bool] = UNCHANGED,
+    relatedness: OrUnchanged[str] = UNCHANGED, action_taken: OrUnchanged[str] = UNCHANGED,
+    outcome: OrUnchanged[str] = UNCHANGED, notes: OrUnchanged[str] = UNCHANGED,
+) -> AdverseEvent:
     _require_site(actor, event.patient)
-    for field, value in _pick(data, ADVERSE_EVENT_FIELDS).items():
-        setattr(event, field, value)
+    changed = set_fields(
+        event, onset_date=onset_date, resolved_on=resolved_on, description=description,
+        severity=severity, ctcae_grade=ctcae_grade, serious=serious,
+        criterion_death=criterion_death, criterion_life_threatening=criterion_life_threatening,
+        criterion_hospitalisation=criterion_hospitalisation,
+        criterion_disability=criterion_disability,
+        criterion_other_important=criterion_other_important, relatedness=relatedness,
+        action_taken=action_taken, outcome=outcome, notes=notes,
+    )
     _validate_adverse_event(event)
-    _save(event, actor=actor)
+    model_save(event, actor=actor, update_fields=changed)
     return event
 
 
@@ -472,8 +503,6 @@ def visit_schedule_check(*, patient: Patient, date: dt.date, kind: str) -> None:
     Called by services.visit_create / visit_update. Visits before the study enrolment
     are registry visits and are not checked; unscheduled visits never are.
     """
-    from registry.study_selectors import study_windows_for_patient
-
     if kind != VisitKind.FOLLOW_UP or date is None:
         return
     checks = study_windows_for_patient(patient=patient, date=date)
@@ -542,9 +571,7 @@ def overdue_visits_notify(*, today: dt.date | None = None) -> int:
     Idempotent: a unique constraint holds one notice per person and planned visit, so
     running it twice (or on two workers) notifies once. Returns the notices created.
     """
-    from registry.study_selectors import planned_visits
-
-    today = today or _today()
+    today = today or timezone.localdate()
     enrollments = Enrollment.objects.filter(patient__status=PatientStatus.ACTIVE)
     overdue = [
         p for p in planned_visits(enrollments=enrollments, today=today)

@@ -10,18 +10,18 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from core.forms import save_or_rerender
 from core.idempotency import idempotent_form
-from registry import blinding
-from registry import study_selectors as selectors
-from registry import study_services as services
 from registry.access import (
     can_manage_studies,
     can_view_studies,
     patient_get_for_study_data,
     patient_reads_record,
+    require_study_manager,
     sites_visible_to,
 )
-from registry.study_forms import (
+from registry.studies import blinding, selectors, services
+from registry.studies.forms import (
     AdverseEventForm,
     AllocationEditForm,
     AllocationUploadForm,
@@ -31,7 +31,6 @@ from registry.study_forms import (
     StudyForm,
     TimepointForm,
 )
-from registry.views import _save_or_rerender
 
 FORM_TEMPLATE = "registry/study_form.html"
 
@@ -41,13 +40,8 @@ def _require_reader(user) -> None:
         raise PermissionDenied("Your account has no registry role.")
 
 
-def _require_manager(user) -> None:
-    if not can_manage_studies(user):
-        raise PermissionDenied("Only coordinators and administrators can change studies.")
-
-
 def _managed_study(request, code):
-    _require_manager(request.user)
+    require_study_manager(request.user)
     return selectors.study_get(user=request.user, key=code)
 
 
@@ -55,7 +49,7 @@ def _form_page(request, form, save, *, title, submit, back, intro=""):
     """A one-form page; `back` is (url, label) for the breadcrumb and Cancel link."""
     context = {"title": title, "submit": submit, "back_url": back[0], "back_label": back[1],
                "intro": intro}
-    return _save_or_rerender(request, form, save, FORM_TEMPLATE, context)
+    return save_or_rerender(request, form, save=save, template=FORM_TEMPLATE, context=context)
 
 
 def _study_back(study):
@@ -98,7 +92,7 @@ def study_detail(request, code):
 @login_required
 @idempotent_form
 def study_create(request):
-    _require_manager(request.user)
+    require_study_manager(request.user)
     form = StudyForm(request.POST or None, initial={"blinded": True})
 
     def save(data):
@@ -221,9 +215,10 @@ def allocation_list(request, code):
     )
     used = (getattr(a, "enrollment", None) for a in allocations)  # None: not used yet
     patient_reads_record(user=request.user, patient_ids=[e.patient_id for e in used if e])
-    return _save_or_rerender(
-        request, form, lambda data: save(data["file"]), "registry/allocation_list.html",
-        {"study": study, "allocations": allocations},
+    return save_or_rerender(
+        request, form, save=lambda data: save(data["file"]),
+        template="registry/allocation_list.html",
+        context={"study": study, "allocations": allocations},
     )
 
 

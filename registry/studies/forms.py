@@ -1,6 +1,6 @@
 """HTML forms for studies, enrolment, interventions and adverse events.
 
-They check shape (types, required fields, choices); registry/study_services.py decides.
+They check shape (types, required fields, choices); registry/studies/services.py decides.
 Help texts carry the units so that each field is understandable on its own.
 """
 

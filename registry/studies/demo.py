@@ -1,12 +1,13 @@
 """Demo study for `manage.py seed_demo` (run after the registry step).
 
 A blinded dose-finding study of allogeneic MSCs in frailty, shaped like the phase I/II
-trials of DESIGN.md: four arms (placebo, 20, 100 and 200 million cells), about 40 demo
-patients enrolled from per-site allocation lists in permuted blocks of four, one
-infusion each (80 mL at 2 mL/min on the study enrolment day), follow-up visits outside
-every window relabelled as unscheduled, and a handful of adverse events — some serious,
-one a treatment-emergent SAE within 1 month. The demo `admin` and `coordinator` logins
-get the unblinded permission; the clinicians stay blinded.
+MSC frailty trials (docs/studies.md): four arms (placebo, 20, 100 and 200 million
+cells), about 40 demo patients enrolled from per-site allocation lists in permuted
+blocks of four, one infusion each (80 mL at 2 mL/min on the study enrolment day),
+follow-up visits outside every window relabelled as unscheduled, and a handful of
+adverse events — some serious, one a treatment-emergent SAE within 1 month. The demo
+`admin` and `coordinator` logins get the unblinded permission; the clinicians stay
+blinded.
 
 Idempotent: a study that already has enrolments is left as it is.
 """
@@ -18,7 +19,7 @@ from decimal import Decimal
 from django.contrib.auth.models import Permission
 from django.utils import timezone
 
-from registry import services, study_selectors, study_services
+from registry import services as registry_services
 from registry.models import (
     InterventionKind,
     Patient,
@@ -27,7 +28,8 @@ from registry.models import (
     Study,
     VisitKind,
 )
-from registry.schedule import window_on
+from registry.studies import selectors, services
+from registry.studies.schedule import window_on
 
 STUDY_CODE = "MSC-FRAIL-DF"
 ARMS = [
@@ -76,7 +78,7 @@ def _grant_unblinded(users) -> None:
 
 
 def _study(actor) -> Study:
-    study = study_services.study_create(
+    study = services.study_create(
         actor=actor, code=STUDY_CODE,
         name="Allogeneic mesenchymal stem cells in frailty — dose finding (demo)",
         registration_id="NCT00000000",  # fictitious: this is demo data
@@ -86,7 +88,7 @@ def _study(actor) -> Study:
                     "and 6 months.",
     )
     for code, name, dose, placebo in ARMS:
-        study_services.arm_create(
+        services.arm_create(
             actor=actor, study=study, code=code, name=name, dose=dose, placebo=placebo,
             dose_unit="million cells" if dose is not None else "",
         )
@@ -119,16 +121,16 @@ def _allocations(actor, study, patients) -> None:
             rng.shuffle(block)
             arms += block
         lines += [f"{code},{n},{arm}" for n, arm in enumerate(arms, start=1)]
-    study_services.allocations_upload(actor=actor, study=study, text="\n".join(lines))
+    services.allocations_upload(actor=actor, study=study, text="\n".join(lines))
 
 
 def _enrol(actor, study, patient):
-    enrollment = study_services.enrollment_create(
+    enrollment = services.enrollment_create(
         actor=actor, patient=patient, study=study, use_allocation=True,
         enrolled_on=patient.enrolled_on,
     )
     arm = enrollment.arm
-    study_services.intervention_create(
+    services.intervention_create(
         actor=actor, patient=patient, enrollment=enrollment,
         kind=InterventionKind.CELL_THERAPY,
         product="Allogeneic bone-marrow MSC or placebo (blinded)",
@@ -142,12 +144,14 @@ def _enrol(actor, study, patient):
 def _relabel_visits(actor, enrollments) -> None:
     """Follow-up visits of the registry demo that miss every window become unscheduled."""
     study = enrollments[0].study
-    windows = study_selectors.study_windows(study)
+    windows = selectors.study_windows(study)
     for enrollment in enrollments:
         anchor = enrollment.enrolled_on  # the infusion is on the enrolment day
         for visit in enrollment.patient.visits.filter(kind=VisitKind.FOLLOW_UP):
             if window_on(anchor=anchor, date=visit.date, windows=windows) is None:
-                services.visit_update(actor=actor, visit=visit, kind=VisitKind.UNSCHEDULED)
+                registry_services.visit_update(
+                    actor=actor, visit=visit, kind=VisitKind.UNSCHEDULED
+                )
 
 
 def _events(actor, enrollments) -> int:
@@ -160,7 +164,7 @@ def _events(actor, enrollments) -> int:
         onset = patient.enrolled_on + dt.timedelta(days=day)
         if onset > today:
             continue
-        study_services.adverse_event_create(
+        services.adverse_event_create(
             actor=actor, patient=patient, onset_date=onset, description=description,
             severity="severe" if criterion else "mild", serious=bool(criterion),
             **({criterion: True} if criterion else {}), relatedness=relatedness,
