@@ -15,7 +15,7 @@ from django.utils import timezone
 from biomarkers import services, upload_services
 from biomarkers.models import LabResult, LabUpload, LabUploadChunk
 from core.jobs import job_claim
-from longitudinal import export_services
+from longitudinal.exports import services as export_services
 from longitudinal.models import ExportJob
 from tests.faults.conftest import upload_csv
 

@@ -37,7 +37,7 @@ from biomarkers import catalogue
 from biomarkers.models import HIDDEN_STATUSES, LabResult
 from core import csvsafe
 from core.dates import age_on
-from longitudinal import pseudonyms
+from longitudinal.exports import pseudonyms
 from longitudinal.filters import CohortFilterForm
 from longitudinal.models import CATEGORY_INSTRUMENTS, ExportKind, PatientSnapshot
 from longitudinal.selectors import cohort_queryset
@@ -92,7 +92,7 @@ SCORE_MEANING = {
 def date_offset(*, patient_pk: int, key: str | bytes | None = None, recipient: str = "") -> int:
     """The secret date shift of one patient: ±1..180 days, the same for all their dates.
 
-    HMAC-SHA256 under EXPORT_DATE_SHIFT_KEY (longitudinal/pseudonyms.py): stable across
+    HMAC-SHA256 under EXPORT_DATE_SHIFT_KEY (longitudinal/exports/pseudonyms.py): stable across
     exports for one recipient label (so re-exports line up), unguessable without the key,
     never 0 (an unshifted patient would keep real dates).
     """
@@ -444,7 +444,7 @@ def export_write(
     check_options(kind=kind, deidentified=deidentified, date_mode=date_mode)
     if kind == ExportKind.DICTIONARY:
         # Imported here: the dictionary module reads this module's column definitions.
-        from longitudinal.export_dictionary import dictionary_write  # noqa: PLC0415
+        from longitudinal.exports.dictionary import dictionary_write  # noqa: PLC0415
 
         return dictionary_write(out=out, fmt=dictionary_format)
     cohort = _cohort(user=user, form_or_filters=form_or_filters)

@@ -1,7 +1,7 @@
 """The data dictionary of the cohort exports: every column of the tidy and wide formats.
 
 Generated from the same column definitions and catalogues as the files
-(longitudinal/exports.py, assessments.scoring, biomarkers.catalogue), so it cannot drift
+(longitudinal/exports/writers.py, assessments.scoring, biomarkers.catalogue), so it cannot drift
 from them; a test checks that every column of every variant is described.
 """
 
@@ -16,7 +16,7 @@ from assessments.models import Category
 from biomarkers import catalogue
 from biomarkers.models import COMPARATOR_VALUES, HIDDEN_STATUSES, ResultStatus
 from core import csvsafe
-from longitudinal.exports import (
+from longitudinal.exports.writers import (
     AGE_CAP,
     AGE_CAPPED,
     DICTIONARY_FORMATS,
