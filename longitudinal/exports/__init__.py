@@ -1,6 +1,6 @@
 """Cohort exports: what a coordinator downloads for analysis.
 
-- `columns`: the file formats (columns, date modes, units) and which options go together;
+- `formats`: the file formats (columns, date modes, units) and which options go together;
 - `writers`: the tidy and wide files, streamed from the cohort's snapshots;
 - `dictionary`: the data dictionary, generated from the same column definitions;
 - `pseudonyms`: keyed pseudonyms and date shifts (plain Python);

@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from core.jobs import JobKind, job_claim, job_enqueue, job_fail, jobs_recover_stale
 from core.transient import is_transient
-from longitudinal.exports import pseudonyms, writers
+from longitudinal.exports import formats, pseudonyms, writers
 from longitudinal.filters import CohortFilterForm
 from longitudinal.models import ExportJob, ExportKind, ExportStatus
 from longitudinal.selectors import cohort_queryset
@@ -109,9 +109,9 @@ def export_request(
     ValidationError for bad filters or options.
     """
     export_rights_require(user=user)
-    date_mode = date_mode or (writers.DATE_SHIFTED if deidentified else writers.DATE_ACTUAL)
-    writers.check_options(kind=kind, deidentified=deidentified, date_mode=date_mode)
-    if dictionary_format not in writers.DICTIONARY_FORMATS:
+    date_mode = date_mode or (formats.DATE_SHIFTED if deidentified else formats.DATE_ACTUAL)
+    formats.check_options(kind=kind, deidentified=deidentified, date_mode=date_mode)
+    if dictionary_format not in formats.DICTIONARY_FORMATS:
         raise ValidationError({"format": ["The dictionary comes as csv or md."]})
     recipient = recipient_clean(recipient)
     form = cohort_filters_clean(user=user, filters=filters)
@@ -210,7 +210,7 @@ def _write_file(job: ExportJob) -> None:
               listing_partial.open("w", encoding="ascii") as patients):
             written = writers.export_write(
                 kind=job.kind, user=user, form_or_filters=form, deidentified=job.deidentified,
-                date_mode=options.get("date_mode", writers.DATE_SHIFTED), out=out,
+                date_mode=options.get("date_mode", formats.DATE_SHIFTED), out=out,
                 progress=lambda n: _update(job, rows_done=n),
                 dictionary_format=fmt, recipient=options.get("recipient", ""),
                 on_patient=lambda pk: patients.write(f"{pk}\n"),

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 
 from core.forms import add_service_errors
 from core.idempotency import idempotent_form
-from longitudinal.exports import services, writers
+from longitudinal.exports import formats, services
 from longitudinal.filters import CohortFilterForm
 from longitudinal.models import ExportKind, ExportStatus
 
@@ -41,11 +41,11 @@ class ExportOptionsForm(forms.Form):
     date_mode = forms.ChoiceField(
         label="Dates",
         choices=[
-            (writers.DATE_SHIFTED, "Shifted by a secret per-patient offset (de-identified)"),
-            (writers.DATE_FROM_BASELINE, "Days from baseline"),
-            (writers.DATE_ACTUAL, "Actual dates (identified exports only)"),
+            (formats.DATE_SHIFTED, "Shifted by a secret per-patient offset (de-identified)"),
+            (formats.DATE_FROM_BASELINE, "Days from baseline"),
+            (formats.DATE_ACTUAL, "Actual dates (identified exports only)"),
         ],
-        initial=writers.DATE_SHIFTED,
+        initial=formats.DATE_SHIFTED,
         help_text="Shifted dates keep every interval within a patient exact.",
     )
     dictionary_format = forms.ChoiceField(
@@ -119,7 +119,7 @@ def export_download(request, public_id):
     """The file, streamed from disk; only to its requester or an administrator."""
     services.export_rights_require(user=request.user)
     job, path = services.export_download_open(user=request.user, public_id=public_id)
-    name = writers.export_filename(kind=job.kind, dictionary_format=job.filters.get("format"))
+    name = formats.export_filename(kind=job.kind, dictionary_format=job.filters.get("format"))
     stamp = job.requested_at.strftime("%Y%m%d-%H%M")
     content_type = "text/markdown" if path.suffix == ".md" else "text/csv"
     return FileResponse(

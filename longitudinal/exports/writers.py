@@ -1,7 +1,9 @@
-"""Cohort exports: the tidy long CSV, the wide CSV per timepoint and the data dictionary.
+"""Writing an export: the tidy long CSV and the wide CSV per timepoint (and, for the
+dictionary kind, the data dictionary of longitudinal/exports/dictionary.py).
 
 Plain functions that read and write; no request, no job. `export_write` is what the
-Celery task runs and what `bench/` times directly.
+Celery task runs and what `bench/` times directly. The columns are defined in
+longitudinal/exports/formats.py.
 
 How it stays fast and flat at 100,000 patients (see docs/exports.md):
 
@@ -31,13 +33,26 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from assessments import scoring
 from assessments.models import Assessment
-from biomarkers import catalogue
 from biomarkers.models import HIDDEN_STATUSES, LabResult
 from core import csvsafe
 from core.dates import age_on
 from longitudinal.exports import pseudonyms
+from longitudinal.exports.dictionary import dictionary_write
+from longitudinal.exports.formats import (
+    AGE_CAP,
+    AGE_CAPPED,
+    DATE_FROM_BASELINE,
+    DATE_SHIFTED,
+    REGISTRY,
+    SCORE_UNITS,
+    UNSCHEDULED,
+    check_options,
+    plain_decimal,
+    tidy_columns,
+    wide_columns,
+    wide_measure_columns,
+)
 from longitudinal.filters import CohortFilterForm
 from longitudinal.models import CATEGORY_INSTRUMENTS, ExportKind, PatientSnapshot
 from longitudinal.selectors import cohort_queryset
@@ -47,43 +62,6 @@ from registry.study_selectors import arm_code_for, arm_visible, study_windows
 
 CHUNK = 5000
 PROGRESS_EVERY = 10_000
-AGE_CAP = 90  # HIPAA Safe Harbor: ages over 89 are aggregated into one category
-AGE_CAPPED = f"{AGE_CAP}+"
-SHIFT_DAYS = pseudonyms.SHIFT_DAYS
-
-# Date modes: actual dates (identified exports only), dates shifted by a secret
-# per-patient offset, or whole days from the patient's baseline.
-DATE_ACTUAL = "date"
-DATE_SHIFTED = "shifted"
-DATE_FROM_BASELINE = "days_from_baseline"
-DATE_MODES = (DATE_ACTUAL, DATE_SHIFTED, DATE_FROM_BASELINE)
-DICTIONARY_FORMATS = ("csv", "md")
-
-# Timepoint labels besides the schedule's own codes.
-REGISTRY = "registry"  # a visit outside any study (or before the study began)
-UNSCHEDULED = "unscheduled"  # in the study, outside every window
-
-IDENTIFIERS = ("mrn", "site", "family_name", "given_name", "date_of_birth")
-# The first column: the registry study id (identified) or a keyed pseudonym (de-identified;
-# the study id is sequential and anyone with registry access could look it up).
-STUDY_ID = "study_id"
-PSEUDONYM = "pseudonym"
-# What an instrument's stored score is (scoring modules keep the unit on their inputs).
-SCORE_UNITS = {
-    "gait_speed": "m/s",
-    "grip_strength": "kg",
-    "six_minute_walk": "m",
-    "spirometry": "L",
-    "frailty_index": "proportion",
-}
-SCORE_MEANING = {
-    "gait_speed": "usual-pace gait speed",
-    "grip_strength": "best grip trial",
-    "six_minute_walk": "six-minute walk distance",
-    "spirometry": "FEV1",
-    "sf36": "physical component summary (norm-based)",
-    "frailty_index": "deficits present / deficits assessed",
-}
 
 
 # --- Plain helpers ---------------------------------------------------------------------
@@ -92,9 +70,9 @@ SCORE_MEANING = {
 def date_offset(*, patient_pk: int, key: str | bytes | None = None, recipient: str = "") -> int:
     """The secret date shift of one patient: ±1..180 days, the same for all their dates.
 
-    HMAC-SHA256 under EXPORT_DATE_SHIFT_KEY (longitudinal/exports/pseudonyms.py): stable across
-    exports for one recipient label (so re-exports line up), unguessable without the key,
-    never 0 (an unshifted patient would keep real dates).
+    HMAC-SHA256 under EXPORT_DATE_SHIFT_KEY (longitudinal/exports/pseudonyms.py): stable
+    across exports for one recipient label (so re-exports line up), unguessable without the
+    key, never 0 (an unshifted patient would keep real dates).
     """
     key = settings.EXPORT_DATE_SHIFT_KEY if key is None else key
     return pseudonyms.date_offset(key=key, patient_pk=patient_pk, recipient=recipient)
@@ -105,67 +83,6 @@ def pseudonym(*, patient_pk: int, key: str | bytes | None = None, recipient: str
     HMAC-SHA256 under EXPORT_PSEUDONYM_KEY with the recipient label mixed in."""
     key = settings.EXPORT_PSEUDONYM_KEY if key is None else key
     return pseudonyms.pseudonym(key=key, patient_pk=patient_pk, recipient=recipient)
-
-
-def id_column(*, deidentified: bool) -> str:
-    return PSEUDONYM if deidentified else STUDY_ID
-
-
-def plain_decimal(value) -> str:
-    """0.500000000 -> '0.5', 1E+2 -> '100': the canonical value as a lab would write it."""
-    return "" if value is None else format(value.normalize(), "f")
-
-
-def tidy_columns(*, deidentified: bool, date_mode: str) -> list[str]:
-    return [
-        id_column(deidentified=deidentified), *(() if deidentified else IDENTIFIERS), "sex",
-        "age_at_measure",
-        _date_column(date_mode), "visit_timepoint", "measure_type", "measure",
-        "score_or_value", "comparator", "unit", "reported_value", "reported_unit",
-        "category", "status", "flags", "study", "arm", "version",
-    ]
-
-
-def wide_measure_columns() -> list[str]:
-    """One column per instrument (plus its category) and per analyte (plus comparator)."""
-    columns = []
-    for code in instrument_codes():
-        columns.append(code)
-        if code in CATEGORY_INSTRUMENTS:
-            columns.append(f"{code}_category")
-    for analyte in catalogue.all_analytes():
-        columns += [analyte.code, f"{analyte.code}_comparator"]
-    return columns
-
-
-def wide_columns(*, deidentified: bool, date_mode: str) -> list[str]:
-    return [
-        id_column(deidentified=deidentified), *(() if deidentified else IDENTIFIERS), "sex",
-        "age_at_visit",
-        _date_column(date_mode), "visit_timepoint", "study", "arm", *wide_measure_columns(),
-    ]
-
-
-def instrument_codes() -> list[str]:
-    return sorted(i.code for i in scoring.all_instruments())
-
-
-def _date_column(date_mode: str) -> str:
-    return "days_from_baseline" if date_mode == DATE_FROM_BASELINE else "date"
-
-
-def check_options(*, kind: str, deidentified: bool, date_mode: str) -> None:
-    """The export options that make sense together; ValidationError naming the field."""
-    if kind not in ExportKind.values:
-        raise ValidationError({"kind": [f"Unknown export kind {kind!r}."]})
-    if date_mode not in DATE_MODES:
-        choices = ", ".join(DATE_MODES)
-        raise ValidationError({"date_mode": [f"Unknown date mode {date_mode!r}; use {choices}."]})
-    if deidentified and date_mode == DATE_ACTUAL:
-        raise ValidationError({"date_mode": [
-            "A de-identified export cannot carry actual dates: choose shifted dates or "
-            "days from baseline."
-        ]})
 
 
 # --- Reading: four ordered streams merged per patient ----------------------------------
@@ -443,9 +360,6 @@ def export_write(
     """
     check_options(kind=kind, deidentified=deidentified, date_mode=date_mode)
     if kind == ExportKind.DICTIONARY:
-        # Imported here: the dictionary module reads this module's column definitions.
-        from longitudinal.exports.dictionary import dictionary_write  # noqa: PLC0415
-
         return dictionary_write(out=out, fmt=dictionary_format)
     cohort = _cohort(user=user, form_or_filters=form_or_filters)
     w = _Writer(user=user, deidentified=deidentified, date_mode=date_mode, recipient=recipient)
@@ -549,9 +463,3 @@ def export_write_naive(
         if progress is not None:
             progress(written)
     return written
-
-
-def export_filename(*, kind: str, dictionary_format: str = "csv") -> str:
-    ext = dictionary_format if kind == ExportKind.DICTIONARY else "csv"
-    return f"frailty-{kind}.{ext}"
-

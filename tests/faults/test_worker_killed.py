@@ -16,8 +16,8 @@ import pytest
 
 from biomarkers import upload_services
 from biomarkers.models import LabResult
+from longitudinal.exports import formats, writers
 from longitudinal.exports import services as export_services
-from longitudinal.exports import writers
 from longitudinal.models import ExportJob
 from tests.factories import PatientFactory, VisitFactory
 from tests.faults.conftest import ROWS, need_postgresql, upload_csv
@@ -140,7 +140,7 @@ def test_an_export_whose_pool_process_is_killed_restarts_and_writes_one_whole_fi
     written = (media / job.file).read_bytes().decode()
     expected = io.StringIO()
     writers.export_write(kind="tidy", user=coordinator, form_or_filters={}, deidentified=True,
-                         date_mode=writers.DATE_SHIFTED, out=expected)  # fmt: skip
+                         date_mode=formats.DATE_SHIFTED, out=expected)  # fmt: skip
     assert written == expected.getvalue()  # whole, and no row twice
     lines = written.splitlines()
     assert len(lines) == 13 and len(set(lines)) == 13

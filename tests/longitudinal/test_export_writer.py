@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from assessments.models import Assessment
 from biomarkers.models import LabResult
 from biomarkers.services import lab_source_manual
-from longitudinal.exports import dictionary, writers
+from longitudinal.exports import dictionary, formats, writers
 from longitudinal.snapshots import snapshots_refresh_changed
 from registry import schedule
 from registry.models import Arm, Enrollment, Study, Timepoint
@@ -151,7 +151,7 @@ def test_the_deidentified_file_has_no_identifiers_and_caps_ages(
 ):
     rows, text = _write(coordinator, deidentified=True, date_mode="shifted")
     assert set(rows[0]) >= {"pseudonym", "sex", "date"}
-    assert not set(rows[0]) & set(writers.IDENTIFIERS)
+    assert not set(rows[0]) & set(formats.IDENTIFIERS)
     for p in (patient_a, patient_b, cohort["old"]):
         for secret in (p.family_name, p.given_name, p.mrn, p.date_of_birth.isoformat()):
             assert secret not in text
@@ -211,7 +211,7 @@ def test_bad_filters_are_refused_with_the_field(coordinator, filters, field):
 
 def test_a_deidentified_export_cannot_carry_actual_dates():
     with pytest.raises(ValidationError) as exc:
-        writers.check_options(kind="tidy", deidentified=True, date_mode="date")
+        formats.check_options(kind="tidy", deidentified=True, date_mode="date")
     assert "date_mode" in exc.value.message_dict
 
 
@@ -222,8 +222,8 @@ def test_the_dictionary_describes_every_column(coordinator, cohort):
     described = {r["column"] for r in csv.DictReader(out)}
     for deid in (True, False):
         for mode in ("date", "days_from_baseline"):
-            columns = writers.tidy_columns(deidentified=deid, date_mode=mode)
-            columns += writers.wide_columns(deidentified=deid, date_mode=mode)
+            columns = formats.tidy_columns(deidentified=deid, date_mode=mode)
+            columns += formats.wide_columns(deidentified=deid, date_mode=mode)
             assert set(columns) - described == set()
     assert "score_or_value [measure=sppb]" in described
     md = io.StringIO()
