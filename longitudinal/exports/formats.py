@@ -58,6 +58,14 @@ def plain_decimal(value) -> str:
     return "" if value is None else format(value.normalize(), "f")
 
 
+def flags_cell(flags) -> str:
+    """Flag codes, semicolon-separated: lab flags are {"code", "label", "source"} objects,
+    scoring flags plain strings."""
+    if not flags:
+        return ""
+    return ";".join(f.get("code", "") if isinstance(f, dict) else str(f) for f in flags)
+
+
 def tidy_columns(*, deidentified: bool, date_mode: str) -> list[str]:
     return [
         id_column(deidentified=deidentified), *(() if deidentified else IDENTIFIERS), "sex",

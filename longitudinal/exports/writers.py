@@ -48,6 +48,7 @@ from longitudinal.exports.formats import (
     SCORE_UNITS,
     UNSCHEDULED,
     check_options,
+    flags_cell,
     plain_decimal,
     tidy_columns,
     wide_columns,
@@ -211,8 +212,9 @@ def _baseline(visits: list, *, anchor, enrolled_on) -> dt.date:
     return enrolled_on
 
 
-class _Writer:
-    """Turns one patient's streams into CSV rows for one reader and one set of options."""
+class Cells:
+    """The cells that depend on the reader and the options (the identifying prefix, ages,
+    dates, study and arm) for one patient's rows; also used by bench's naive writer."""
 
     def __init__(self, *, user, deidentified: bool, date_mode: str, recipient: str = "") -> None:
         self.deidentified = deidentified
@@ -258,22 +260,14 @@ class _Writer:
         return collected.astimezone(self.tz).date()
 
 
-def _flags(flags) -> str:
-    """Flag codes, semicolon-separated: lab flags are {"code", "label", "source"} objects,
-    scoring flags plain strings."""
-    if not flags:
-        return ""
-    return ";".join(f.get("code", "") if isinstance(f, dict) else str(f) for f in flags)
-
-
-def _tidy_rows(w: _Writer, ctx: dict, assessments: list, labs: list) -> list[list]:
+def _tidy_rows(w: Cells, ctx: dict, assessments: list, labs: list) -> list[list]:
     rows = []
     prefix, labels, study, arm = ctx["prefix"], ctx["labels"], ctx["study"], ctx["arm"]
     for _pid, date, visit_id, code, score, category, version, flags in assessments:
         rows.append((date, 0, code, [
             *prefix, w.age_cell(ctx, date), w.date_cell(ctx, date), labels.get(visit_id, ""),
             "instrument", code, score, "", SCORE_UNITS.get(code, "points"), "", "",
-            category, "", _flags(flags), study, arm, version,
+            category, "", flags_cell(flags), study, arm, version,
         ]))
     for (_pid, collected, visit_id, code, value, unit, comparator, reported_value,
          reported_unit, status, flags) in labs:
@@ -281,13 +275,13 @@ def _tidy_rows(w: _Writer, ctx: dict, assessments: list, labs: list) -> list[lis
         rows.append((date, 1, code, [
             *prefix, w.age_cell(ctx, date), w.date_cell(ctx, date), labels.get(visit_id, ""),
             "analyte", code, plain_decimal(value), comparator, unit, reported_value,
-            reported_unit, "", status, _flags(flags), study, arm, "",
+            reported_unit, "", status, flags_cell(flags), study, arm, "",
         ]))
     rows.sort(key=itemgetter(0, 1, 2))
     return [r[3] for r in rows]
 
 
-def _wide_rows(w: _Writer, ctx: dict, assessments: list, labs: list, index: dict) -> list:
+def _wide_rows(w: Cells, ctx: dict, assessments: list, labs: list, index: dict) -> list:
     """One row per visit (timepoint) of the patient, measured or not; lab results without
     a visit get a row of their own at their collection date. The later of two results of one analyte
     at one visit wins (the streams are in date order)."""
@@ -321,7 +315,7 @@ def _wide_rows(w: _Writer, ctx: dict, assessments: list, labs: list, index: dict
 # --- Writing ---------------------------------------------------------------------------
 
 
-def _cohort(*, user, form_or_filters) -> QuerySet[PatientSnapshot]:
+def export_cohort(*, user, form_or_filters) -> QuerySet[PatientSnapshot]:
     """The cohort's snapshots; a mapping of filters is validated for this user first."""
     form = form_or_filters
     if not isinstance(form, CohortFilterForm):
@@ -361,8 +355,8 @@ def export_write(
     check_options(kind=kind, deidentified=deidentified, date_mode=date_mode)
     if kind == ExportKind.DICTIONARY:
         return dictionary_write(out=out, fmt=dictionary_format)
-    cohort = _cohort(user=user, form_or_filters=form_or_filters)
-    w = _Writer(user=user, deidentified=deidentified, date_mode=date_mode, recipient=recipient)
+    cohort = export_cohort(user=user, form_or_filters=form_or_filters)
+    w = Cells(user=user, deidentified=deidentified, date_mode=date_mode, recipient=recipient)
     writer = csvsafe.writer(out)
     if kind == ExportKind.TIDY:
         writer.writerow(tidy_columns(deidentified=deidentified, date_mode=date_mode))
@@ -378,7 +372,7 @@ def export_write(
     return _stream(cohort, w, writer, build, progress, on_patient)
 
 
-def _stream(cohort, w: _Writer, writer, build, progress, on_patient) -> int:
+def _stream(cohort, w: Cells, writer, build, progress, on_patient) -> int:
     ids = cohort.values("patient_id")
     merged = _merged(
         _patient_stream(cohort), _visit_stream(ids), _assessment_stream(ids), _lab_stream(ids)
@@ -421,10 +415,10 @@ def export_write_naive(
     if kind != ExportKind.TIDY:
         raise ValueError("export_write_naive writes the tidy format only.")
     check_options(kind=kind, deidentified=deidentified, date_mode=date_mode)
-    cohort = _cohort(user=user, form_or_filters=form_or_filters)
+    cohort = export_cohort(user=user, form_or_filters=form_or_filters)
     writer = csvsafe.writer(out)
     writer.writerow(tidy_columns(deidentified=deidentified, date_mode=date_mode))
-    w = _Writer(user=user, deidentified=deidentified, date_mode=date_mode)
+    w = Cells(user=user, deidentified=deidentified, date_mode=date_mode)
     written = 0
     for snapshot in cohort.order_by("patient_id"):
         patient = snapshot.patient
@@ -448,7 +442,7 @@ def export_write_naive(
                     *prefix, w.age_cell(ctx, visit.date), w.date_cell(ctx, visit.date),
                     labels.get(visit.pk, ""), "instrument", a.instrument, a.score, "",
                     SCORE_UNITS.get(a.instrument, "points"), "", "", a.category, "",
-                    _flags(a.flags), study, arm, a.version,
+                    flags_cell(a.flags), study, arm, a.version,
                 ])
                 written += 1
         for r in patient.lab_results.exclude(status__in=HIDDEN_STATUSES).order_by("collected_at"):
@@ -457,7 +451,7 @@ def export_write_naive(
                 *prefix, w.age_cell(ctx, date), w.date_cell(ctx, date),
                 labels.get(r.visit_id, ""), "analyte", r.analyte_id, plain_decimal(r.value),
                 r.comparator, r.unit, r.reported_value, r.reported_unit, "", r.status,
-                _flags(r.flags), study, arm, "",
+                flags_cell(r.flags), study, arm, "",
             ])
             written += 1
         if progress is not None:
