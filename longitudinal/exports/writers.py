@@ -59,7 +59,7 @@ from longitudinal.models import CATEGORY_INSTRUMENTS, ExportKind, PatientSnapsho
 from longitudinal.selectors import cohort_queryset
 from registry import blinding, schedule
 from registry.models import Arm, Study, Visit, VisitKind
-from registry.study_selectors import arm_code_for, arm_visible, study_windows
+from registry.study_selectors import arm_visible, study_windows
 
 CHUNK = 5000
 PROGRESS_EVERY = 10_000
@@ -392,68 +392,4 @@ def _stream(cohort, w: Cells, writer, build, progress, on_patient) -> int:
             next_report = done + PROGRESS_EVERY
     if progress is not None:
         progress(done)
-    return written
-
-
-def export_write_naive(
-    *,
-    kind: str,
-    user,
-    form_or_filters: CohortFilterForm | Mapping[str, Any] | None,
-    deidentified: bool,
-    date_mode: str,
-    out: TextIO,
-    progress: Callable[[int], None] | None = None,
-) -> int:
-    """BENCHMARK ONLY — the naive ORM way, kept for bench/longitudinal.py's comparison.
-
-    Model instances, a loop per patient with queries per patient and per visit, the
-    schedule re-read per patient. Writes the tidy format only. Never used by the app.
-    """
-    from registry.study_selectors import visit_labels  # noqa: PLC0415
-
-    if kind != ExportKind.TIDY:
-        raise ValueError("export_write_naive writes the tidy format only.")
-    check_options(kind=kind, deidentified=deidentified, date_mode=date_mode)
-    cohort = export_cohort(user=user, form_or_filters=form_or_filters)
-    writer = csvsafe.writer(out)
-    writer.writerow(tidy_columns(deidentified=deidentified, date_mode=date_mode))
-    w = Cells(user=user, deidentified=deidentified, date_mode=date_mode)
-    written = 0
-    for snapshot in cohort.order_by("patient_id"):
-        patient = snapshot.patient
-        visits = list(patient.visits.all())
-        labels = visit_labels(patient=patient, visits=visits)
-        enrollment = patient.enrollments.order_by("enrolled_on", "id").last()
-        arm = arm_code_for(user, enrollment) if enrollment else ""
-        ctx = {
-            "born": patient.date_of_birth,
-            "shift": dt.timedelta(days=date_offset(patient_pk=patient.pk)),
-            "baseline": snapshot.anchor_date or patient.enrolled_on,
-        }
-        prefix = [pseudonym(patient_pk=patient.pk), patient.sex] if deidentified else [
-            patient.study_id, patient.mrn, patient.site.code, patient.family_name,
-            patient.given_name, patient.date_of_birth, patient.sex,
-        ]
-        study = enrollment.study.code if enrollment else ""
-        for visit in visits:
-            for a in visit.assessments.all():
-                writer.writerow([
-                    *prefix, w.age_cell(ctx, visit.date), w.date_cell(ctx, visit.date),
-                    labels.get(visit.pk, ""), "instrument", a.instrument, a.score, "",
-                    SCORE_UNITS.get(a.instrument, "points"), "", "", a.category, "",
-                    flags_cell(a.flags), study, arm, a.version,
-                ])
-                written += 1
-        for r in patient.lab_results.exclude(status__in=HIDDEN_STATUSES).order_by("collected_at"):
-            date = w.lab_date(r.collected_at)
-            writer.writerow([
-                *prefix, w.age_cell(ctx, date), w.date_cell(ctx, date),
-                labels.get(r.visit_id, ""), "analyte", r.analyte_id, plain_decimal(r.value),
-                r.comparator, r.unit, r.reported_value, r.reported_unit, "", r.status,
-                flags_cell(r.flags), study, arm, "",
-            ])
-            written += 1
-        if progress is not None:
-            progress(written)
     return written
