@@ -33,8 +33,11 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from assessments.models import Assessment
-from biomarkers.models import HIDDEN_STATUSES, LabResult
+from assessments.selectors import assessment_rows_in_patient_order, assessments_for_patients
+from biomarkers.selectors import (
+    lab_result_rows_in_patient_order,
+    lab_results_visible_for_patients,
+)
 from core import csvsafe
 from core.dates import age_on
 from longitudinal.exports import pseudonyms
@@ -58,8 +61,9 @@ from longitudinal.filters import CohortFilterForm
 from longitudinal.models import CATEGORY_INSTRUMENTS, ExportKind, PatientSnapshot
 from longitudinal.selectors import cohort_queryset
 from registry import blinding, schedule
-from registry.models import Arm, Study, Visit, VisitKind
-from registry.study_selectors import arm_visible, study_windows
+from registry.models import VisitKind
+from registry.selectors import visit_rows_in_patient_order
+from registry.study_selectors import arm_visible, arms_by_id, studies_by_id, study_windows
 
 CHUNK = 5000
 PROGRESS_EVERY = 10_000
@@ -98,38 +102,25 @@ def _patient_stream(cohort: QuerySet[PatientSnapshot]) -> Iterator[tuple]:
 
 
 def _visit_stream(ids: QuerySet) -> Iterator[tuple]:
-    return Visit.objects.filter(patient_id__in=ids).order_by("patient_id", "date").values_list(
-        "patient_id", "id", "date", "kind"
-    ).iterator(chunk_size=CHUNK)
+    return visit_rows_in_patient_order(patient_ids=ids).iterator(chunk_size=CHUNK)
 
 
 def _assessment_stream(ids: QuerySet) -> Iterator[tuple]:
-    return Assessment.objects.filter(visit__patient_id__in=ids).order_by(
-        "visit__patient_id", "visit__date", "instrument"
-    ).values_list(
-        "visit__patient_id", "visit__date", "visit_id", "instrument", "score", "category",
-        "version", "flags",
-    ).iterator(chunk_size=CHUNK)
-
-
-def _visible_labs(ids: QuerySet) -> QuerySet[LabResult]:
-    # Retracted and cancelled results stay in history, never in an export (biomarkers.md §4).
-    return LabResult.objects.filter(patient_id__in=ids).exclude(status__in=HIDDEN_STATUSES)
+    return assessment_rows_in_patient_order(patient_ids=ids).iterator(chunk_size=CHUNK)
 
 
 def _lab_stream(ids: QuerySet) -> Iterator[tuple]:
-    return _visible_labs(ids).order_by("patient_id", "collected_at", "analyte_id").values_list(
-        "patient_id", "collected_at", "visit_id", "analyte_id", "value", "unit", "comparator",
-        "reported_value", "reported_unit", "status", "flags",
-    ).iterator(chunk_size=CHUNK)
+    # Current results only: retracted and cancelled ones stay in history, never in an
+    # export (docs/exports.md).
+    return lab_result_rows_in_patient_order(patient_ids=ids).iterator(chunk_size=CHUNK)
 
 
 def export_rows_estimate(*, cohort: QuerySet[PatientSnapshot]) -> int:
     """Measures (assessments + visible lab results) of the cohort: two COUNTs."""
     ids = cohort.values("patient_id")
     return (
-        Assessment.objects.filter(visit__patient_id__in=ids).count()
-        + _visible_labs(ids).count()
+        assessments_for_patients(patient_ids=ids).count()
+        + lab_results_visible_for_patients(patient_ids=ids).count()
     )
 
 
@@ -165,10 +156,10 @@ class _Studies:
 
     def __init__(self, user) -> None:
         self.user = user
-        self.studies = {s.pk: s for s in Study.objects.all()}
+        self.studies = studies_by_id()
         self.windows: dict[int, tuple] = {}
         self.visible = {pk: arm_visible(user, s) for pk, s in self.studies.items()}
-        self.arms = {a.pk: a for a in Arm.objects.all()}
+        self.arms = arms_by_id()
 
     def windows_for(self, study_id: int) -> tuple:
         if study_id not in self.windows:
