@@ -50,6 +50,10 @@ def patient_ids_changed_since(*, since: datetime) -> QuerySet:
     return Patient.objects.filter(modified_at__gt=since).values_list("pk", flat=True).order_by()
 
 
+def condition_exists(*, code: str) -> bool:
+    return Condition.objects.filter(code=code).exists()
+
+
 def patient_ids_with_condition(*, code: str) -> QuerySet:
     """The patient ids having this condition, as a subquery (values of `patient_id`)."""
     return PatientCondition.objects.filter(condition__code=code).values("patient_id")

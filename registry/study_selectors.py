@@ -70,6 +70,29 @@ def study_get(*, user, key: str) -> Study:
     return study
 
 
+def study_choices() -> QuerySet:
+    """(code, name) of every study, for a select list."""
+    return Study.objects.values_list("code", "name")
+
+
+def study_exists(*, code: str) -> bool:
+    return Study.objects.filter(code=code).exists()
+
+
+def study_by_code(*, code: str) -> Study | None:
+    return Study.objects.filter(code=code).first()
+
+
+def study_if_only_one() -> Study | None:
+    """The study when the registry holds exactly one, else None."""
+    studies = list(Study.objects.order_by("pk")[:2])
+    return studies[0] if len(studies) == 1 else None
+
+
+def arm_exists(*, study: Study, code: str) -> bool:
+    return study.arms.filter(code=code).exists()
+
+
 def study_windows(study: Study) -> tuple[schedule.Window, ...]:
     return tuple(_window(tp) for tp in study.timepoints.all())
 
