@@ -13,10 +13,10 @@ in as an unblinded coordinator of every site:
   (b) cohort dashboard GET /api/v1/cohort/summary/ and the page /cohort/, unfiltered
       and filtered: p50/p95; naive: the same figures from the raw Assessment/LabResult
       tables with per-patient ORM queries, on a sample of patients, extrapolated;
-  (c) tidy export of the whole cohort through longitudinal.exports.export_write in a
-      subprocess: rows/s and peak memory (ru_maxrss of the child); naive:
-      export_write_naive on a filtered sub-cohort, with the optimised writer on the
-      same sub-cohort for a like-for-like ratio.
+  (c) tidy export of the whole cohort through longitudinal.exports.writers.export_write
+      in a subprocess: rows/s and peak memory (ru_maxrss of the child); naive:
+      export_write_naive (bench/naive_export.py) on a filtered sub-cohort, with the
+      optimised writer on the same sub-cohort for a like-for-like ratio.
 
 Every loop is bounded (--timeline-requests, --dashboard-requests, --naive-*). The run
 checks correctness too: every HTTP answer 200, the API's patient count equal to the
@@ -302,12 +302,13 @@ def dashboard_inprocess(user, requests: int) -> dict[str, list[float]]:
 def export_child(spec: str) -> None:
     """In a fresh process: run one export to a temporary file, print rows and seconds."""
     from django.contrib.auth import get_user_model
+    from naive_export import export_write_naive
 
-    from longitudinal import exports
+    from longitudinal.exports.writers import export_write
 
     mode, filters = spec.split(":", 1)
     user = get_user_model().objects.get(username=COORDINATOR)
-    function = exports.export_write if mode == "optimised" else exports.export_write_naive
+    function = export_write if mode == "optimised" else export_write_naive
     with tempfile.TemporaryFile("w+", newline="") as out:
         start = time.perf_counter()
         rows = function(kind="tidy", user=user, form_or_filters=json.loads(filters),
@@ -338,7 +339,7 @@ def run_export(url: str, mode: str, filters: dict) -> dict:
 
 def tidy_rows_expected(filters: dict, user) -> int:
     """Rows the tidy export must hold: one per visible assessment and lab result."""
-    from longitudinal.exports import export_rows_estimate
+    from longitudinal.exports.writers import export_rows_estimate
     from longitudinal.filters import CohortFilterForm
     from longitudinal.selectors import cohort_queryset
 

@@ -42,6 +42,66 @@ def lab_results_for_patient(*, patient: Patient) -> QuerySet[LabResult]:
     )
 
 
+# --- Set-based reads for the apps above (snapshots, alerts, exports) ----------------------
+# `patient_ids` is a list or a subquery of patient ids (a subquery stays in SQL: the cohort
+# is never loaded into Python). The tuple reads return plain rows, no model instances,
+# with the columns their docstring names; the caller iterates (or counts) them.
+
+
+def lab_results_visible_for_patients(*, patient_ids) -> QuerySet[LabResult]:
+    """The patients' current results: retracted and cancelled ones stay in history only."""
+    return LabResult.objects.filter(patient_id__in=patient_ids).exclude(
+        status__in=HIDDEN_STATUSES
+    )
+
+
+def lab_result_rows_in_patient_order(*, patient_ids) -> QuerySet:
+    """(patient id, collected at, visit id, analyte code, value, unit, comparator, reported
+    value, reported unit, status, flags) rows of the current results, by patient,
+    collection time and analyte."""
+    return lab_results_visible_for_patients(patient_ids=patient_ids).order_by(
+        "patient_id", "collected_at", "analyte_id"
+    ).values_list(
+        "patient_id", "collected_at", "visit_id", "analyte_id", "value", "unit", "comparator",
+        "reported_value", "reported_unit", "status", "flags",
+    )
+
+
+def lab_values_for_patients(*, patient_ids, analytes) -> QuerySet:
+    """(patient id, collected at, visit id, analyte code, value) rows of the current
+    results of these analytes that have a value."""
+    return (
+        LabResult.objects.filter(patient_id__in=patient_ids, analyte_id__in=analytes)
+        .exclude(status__in=HIDDEN_STATUSES)
+        .exclude(value__isnull=True)
+        .values_list("patient_id", "collected_at", "visit_id", "analyte_id", "value")
+    )
+
+
+def lab_results_flagged_for_patients(*, patient_ids) -> QuerySet:
+    """(result id, patient id, analyte name, comparator, value, unit, collected at, flags)
+    rows of the current results with a value and at least one flag. Most results carry
+    no flag, so the database leaves those out."""
+    return (
+        LabResult.objects.filter(patient_id__in=patient_ids)
+        .exclude(status__in=HIDDEN_STATUSES)
+        .exclude(flags=[])
+        .exclude(value__isnull=True)
+        .values_list(
+            "pk", "patient_id", "analyte__name", "comparator", "value", "unit",
+            "collected_at", "flags",
+        )
+    )
+
+
+def lab_result_patient_ids_changed_since(*, since: datetime) -> QuerySet:
+    """Ids of the patients with a result changed after `since` (repeats possible)."""
+    # order_by(): the default ordering would sort the whole table.
+    return LabResult.objects.filter(modified_at__gt=since).values_list(
+        "patient_id", flat=True
+    ).order_by()
+
+
 def lab_results_latest(*, patient: Patient) -> list[LabResult]:
     """The latest current result of each analyte, in catalogue order (one query)."""
     ranked = (

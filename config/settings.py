@@ -372,7 +372,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = max(REQUEST_MAX_BODY_BYTES, LAB_RESULTS_MAX_BODY_B
 
 # --- Export keys (issue 9) ---
 # De-identified exports replace the study id by a keyed pseudonym and shift every date by
-# a keyed per-patient offset (longitudinal/pseudonyms.py; docs/security.md). Each key is a
+# a keyed per-patient offset (longitudinal/exports/pseudonyms.py; docs/security.md). Each key is a
 # secret of its own, never SECRET_KEY: rotating the signing key must not change every
 # pseudonym, and a leaked SECRET_KEY must not re-identify exports. A development default
 # only while DEBUG is on; with DEBUG off both are required, long and distinct.

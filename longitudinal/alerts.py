@@ -17,8 +17,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from assessments.comparison import CATEGORY_RANK
-from assessments.models import Assessment
-from biomarkers.models import HIDDEN_STATUSES, LabResult
+from assessments.selectors import assessment_scores_in_date_order
+from biomarkers.selectors import lab_results_flagged_for_patients
 from longitudinal.models import Alert, AlertKind
 from registry.access import can_write_patients, patients_visible_to
 from registry.selectors import HistoryEntry
@@ -31,16 +31,7 @@ CFS_RISE, SPPB_DROP = 2, 2
 def _lab_alerts(patient_ids) -> list[Alert]:
     """Results flagged above a threshold; most results carry no flag, so the database
     leaves those out and only a few columns of the rest are read."""
-    rows = (
-        LabResult.objects.filter(patient_id__in=patient_ids)
-        .exclude(status__in=HIDDEN_STATUSES)
-        .exclude(flags=[])
-        .exclude(value__isnull=True)
-        .values_list(
-            "pk", "patient_id", "analyte__name", "comparator", "value", "unit",
-            "collected_at", "flags",
-        )
-    )
+    rows = lab_results_flagged_for_patients(patient_ids=patient_ids)
     alerts = []
     for pk, patient_id, name, comparator, value, unit, collected_at, flags in rows:
         for code, label in map(flag_parts, flags):
@@ -68,11 +59,7 @@ def flag_parts(flag) -> tuple[str, str]:
 
 def _assessment_alerts(patient_ids) -> list[Alert]:
     series = defaultdict(list)
-    rows = (
-        Assessment.objects.filter(visit__patient_id__in=patient_ids)
-        .values_list("pk", "visit__patient_id", "visit__date", "instrument", "score", "category")
-        .order_by("visit__date")
-    )
+    rows = assessment_scores_in_date_order(patient_ids=patient_ids)
     for pk, patient_id, date, code, score, category in rows:
         series[(patient_id, code)].append((pk, date, score, category))
     alerts = []

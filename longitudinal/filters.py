@@ -6,8 +6,16 @@ from django import forms
 from django.core.exceptions import PermissionDenied
 
 from registry.access import sites_visible_to
-from registry.models import Condition, Sex, Study
-from registry.studies.selectors import arm_visible
+from registry.models import Sex, Study
+from registry.selectors import condition_exists
+from registry.studies.selectors import (
+    arm_exists,
+    arm_visible,
+    study_by_code,
+    study_choices,
+    study_exists,
+    study_if_only_one,
+)
 
 AGE_BANDS = {"65-74": (65, 74), "75-84": (75, 84), "85+": (85, None)}
 
@@ -33,7 +41,7 @@ class CohortFilterForm(forms.Form):
         # in clean_* so that the API gives the same messages for typed-in codes.
         sites = sites_visible_to(user).values_list("code", "name")
         self.fields["site"].widget = forms.Select(choices=[("", "All my sites"), *sites])
-        studies = Study.objects.values_list("code", "name")
+        studies = study_choices()
         self.fields["study"].widget = forms.Select(choices=[("", "Any / all"), *studies])
 
     def clean_site(self):
@@ -44,13 +52,13 @@ class CohortFilterForm(forms.Form):
 
     def clean_condition(self):
         code = self.cleaned_data["condition"]
-        if code and not Condition.objects.filter(code=code).exists():
+        if code and not condition_exists(code=code):
             raise forms.ValidationError(f"Unknown condition {code!r}.")
         return code
 
     def clean_study(self):
         code = self.cleaned_data["study"]
-        if code and not Study.objects.filter(code=code).exists():
+        if code and not study_exists(code=code):
             raise forms.ValidationError(f"Unknown study {code!r}.")
         return code
 
@@ -71,15 +79,14 @@ class CohortFilterForm(forms.Form):
             return
         if not arm_visible(self.user, study):
             raise PermissionDenied("This study is blinded: filtering by arm is not allowed.")
-        if not study.arms.filter(code=data["arm"]).exists():
+        if not arm_exists(study=study, code=data["arm"]):
             self.add_error("arm", f"Unknown arm {data['arm']!r} in study {study.code}.")
 
     def selected_study(self) -> Study | None:
         code = self.cleaned_data.get("study")
         if code:
-            return Study.objects.filter(code=code).first()
-        studies = list(Study.objects.order_by("pk")[:2])
-        return studies[0] if len(studies) == 1 else None
+            return study_by_code(code=code)
+        return study_if_only_one()
 
     def active(self) -> dict:
         return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}

@@ -24,7 +24,8 @@ CATEGORY_INSTRUMENTS = (
     "fried", "cfs", "frailty_index", "frail", "sof", "tfi", "gfi", "share_fi", "sppb",
     "gait_speed",
 )
-# Change from baseline at months 3 and 6 (DESIGN.md: MSC trial end points).
+# Change from baseline at months 3 and 6: the end points of the MSC trial the registry
+# follows (docs/longitudinal.md, "Cohort dashboard").
 CHANGE_MEASURES = (
     "six_minute_walk", "sppb", "gait_speed", "grip_strength", "TNFA", "IL6", "CRP",
 )

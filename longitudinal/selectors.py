@@ -25,7 +25,7 @@ from longitudinal.models import (
     column,
 )
 from registry.access import sites_visible_to
-from registry.models import PatientCondition
+from registry.selectors import patient_ids_with_condition
 from registry.studies.selectors import BLINDED, arm_visible
 
 CATEGORIES = ("robust", "prefrail", "frail")
@@ -55,10 +55,7 @@ def cohort_queryset(*, user, form: CohortFilterForm, today: dt.date | None = Non
     if "enrolled_to" in data:
         qs = qs.filter(enrolled_on__lte=data["enrolled_to"])
     if "condition" in data:
-        qs = qs.filter(
-            patient__in=PatientCondition.objects.filter(condition__code=data["condition"])
-            .values("patient_id")
-        )
+        qs = qs.filter(patient__in=patient_ids_with_condition(code=data["condition"]))
     return qs
 
 

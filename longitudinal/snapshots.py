@@ -16,9 +16,12 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from assessments.models import Assessment
+from assessments.selectors import (
+    assessment_patient_ids_changed_since,
+    assessment_scores_for_patients,
+)
 from biomarkers import catalogue
-from biomarkers.models import HIDDEN_STATUSES, LabResult
+from biomarkers.selectors import lab_result_patient_ids_changed_since, lab_values_for_patients
 from longitudinal.alerts import alerts_evaluate
 from longitudinal.models import (
     CATEGORY_INSTRUMENTS,
@@ -30,9 +33,22 @@ from longitudinal.models import (
     SnapshotState,
     column,
 )
-from registry.models import Enrollment, Intervention, Patient, Visit
+from registry.models import Enrollment, Patient
+from registry.selectors import (
+    patient_ids_all,
+    patient_ids_changed_since,
+    patients_with_ids,
+    visit_dates_for_patients,
+    visit_patient_ids_changed_since,
+)
 from registry.studies import schedule
-from registry.studies.selectors import first_intervention_dates, study_windows
+from registry.studies.selectors import (
+    enrollment_patient_ids_changed_since,
+    enrollments_for_patients,
+    first_intervention_dates,
+    intervention_patient_ids_changed_since,
+    study_windows,
+)
 
 CHUNK = 1000
 LOOKBACK = dt.timedelta(seconds=60)
@@ -54,13 +70,13 @@ class _Patient:
 def _enrollments(patient_ids) -> dict[int, Enrollment]:
     """The latest study enrolment of each patient: the study the dashboard follows."""
     latest = {}
-    for e in Enrollment.objects.filter(patient_id__in=patient_ids).order_by("enrolled_on", "id"):
+    for e in enrollments_for_patients(patient_ids=patient_ids):
         latest[e.patient_id] = e
     return latest
 
 
 def _load(patient_ids: Sequence[int]) -> dict[int, _Patient]:
-    data = {p.pk: _Patient(p) for p in Patient.objects.filter(pk__in=patient_ids)}
+    data = {p.pk: _Patient(p) for p in patients_with_ids(patient_ids=patient_ids)}
     enrollments = _enrollments(patient_ids)
     anchors = first_intervention_dates(enrollment_ids=[e.pk for e in enrollments.values()])
     windows = {}
@@ -70,25 +86,16 @@ def _load(patient_ids: Sequence[int]) -> dict[int, _Patient]:
         item = data[pid]
         item.enrollment, item.windows = e, windows[e.study_id]
         item.anchor = anchors.get(e.pk, e.enrolled_on)
-    for v in Visit.objects.filter(patient_id__in=patient_ids).values_list(
-        "patient_id", "date", "kind", "id"
-    ):
+    for v in visit_dates_for_patients(patient_ids=patient_ids):
         data[v[0]].visits.append(v[1:])
     _load_measures(data, patient_ids)
     return data
 
 
 def _load_measures(data, patient_ids) -> None:
-    for row in Assessment.objects.filter(visit__patient_id__in=patient_ids).values_list(
-        "visit__patient_id", "visit__date", "visit_id", "instrument", "score", "category"
-    ):
+    for row in assessment_scores_for_patients(patient_ids=patient_ids):
         data[row[0]].assessments.append(row[1:])
-    labs = (
-        LabResult.objects.filter(patient_id__in=patient_ids, analyte_id__in=ANALYTES)
-        .exclude(status__in=HIDDEN_STATUSES)
-        .exclude(value__isnull=True)
-        .values_list("patient_id", "collected_at", "visit_id", "analyte_id", "value")
-    )
+    labs = lab_values_for_patients(patient_ids=patient_ids, analytes=ANALYTES)
     for pid, collected, visit_id, code, value in labs:
         data[pid].labs.append((collected.date(), visit_id, code, float(value)))
 
@@ -147,7 +154,8 @@ def _changes(item: _Patient) -> dict:
             out[column(code, slot)] = score
     for _date, visit_id, code, value in sorted(item.labs):
         slot = TIMEPOINT_SLOTS.get(item.labels.get(visit_id))
-        # Acute-inflammation samples stay out of chronic trends (biomarkers.md §3).
+        # Samples taken in acute inflammation (CRP or hs-CRP >= 10 mg/L) stay out of
+        # chronic trends (docs/longitudinal.md).
         if slot and code in CHANGE_MEASURES and not catalogue.is_acute_inflammation(code, value):
             out[column(code, slot)] = value
     return out
@@ -197,17 +205,16 @@ def snapshots_refresh(*, patient_ids: Iterable[int]) -> int:
 
 def _changed_since(since: dt.datetime | None) -> set[int]:
     if since is None:
-        return set(Patient.objects.values_list("pk", flat=True))
-    recent = Q(modified_at__gt=since)
+        return set(patient_ids_all())
     # order_by(): the models' default orderings would join and sort whole tables.
     sources = [
-        Patient.objects.filter(recent).values_list("pk", flat=True),
-        Patient.objects.filter(snapshot__isnull=True).values_list("pk", flat=True),
-        Visit.objects.filter(recent).values_list("patient_id", flat=True),
-        Assessment.objects.filter(recent).values_list("visit__patient_id", flat=True),
-        LabResult.objects.filter(recent).values_list("patient_id", flat=True),
-        Enrollment.objects.filter(recent).values_list("patient_id", flat=True),
-        Intervention.objects.filter(recent).values_list("patient_id", flat=True),
+        patient_ids_changed_since(since=since),
+        patient_ids_all().filter(snapshot__isnull=True),  # never refreshed
+        visit_patient_ids_changed_since(since=since),
+        assessment_patient_ids_changed_since(since=since),
+        lab_result_patient_ids_changed_since(since=since),
+        enrollment_patient_ids_changed_since(since=since),
+        intervention_patient_ids_changed_since(since=since),
     ]
     return {pk for qs in sources for pk in qs.order_by()}
 

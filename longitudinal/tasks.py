@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from longitudinal import export_services
+from longitudinal.exports import services as export_services
 
 
 # A lost database connection is retried (the export restarts); a lost worker is
@@ -13,7 +13,7 @@ from longitudinal import export_services
     retry_backoff_max=600, max_retries=5,
 )  # fmt: skip
 def export_run_task(job_id: int) -> None:
-    """Write one export's file (longitudinal.export_services.export_run)."""
+    """Write one export's file (longitudinal.exports.services.export_run)."""
     export_services.export_run(job_id=job_id)
 
 

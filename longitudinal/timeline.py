@@ -10,15 +10,18 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from assessments import scoring
-from assessments.models import Assessment
+from assessments.selectors import assessments_with_visits
 from biomarkers import catalogue
 from biomarkers.selectors import lab_results_for_patient
 from longitudinal.alerts import flag_parts, is_high_flag
 from longitudinal.charts import Band, Marker, Point, chart_svg, shared_axis
 from registry.models import Patient
+from registry.selectors import visits_in_date_order
 from registry.studies import blinding
 from registry.studies.selectors import (
     adverse_event_rows,
+    adverse_events_by_onset,
+    interventions_by_start,
     patient_first_intervention,
     visit_labels,
 )
@@ -137,18 +140,12 @@ def _analyte_series(results, labels) -> list[Series]:
 
 def patient_timeline(*, patient: Patient, user) -> dict:
     """Everything the timeline page and API show, in a fixed number of queries."""
-    visits = list(patient.visits.order_by("date"))
+    visits = list(visits_in_date_order(patient=patient))
     labels = visit_labels(patient=patient, visits=visits)
-    assessments = (
-        Assessment.objects.filter(visit__patient=patient)
-        .select_related("visit")
-        .order_by("visit__date", "instrument")
-    )
+    assessments = assessments_with_visits(patient=patient)
     results = lab_results_for_patient(patient=patient)
-    interventions = list(
-        patient.interventions.select_related("enrollment__study").order_by("start_date")
-    )
-    events = list(patient.adverse_events.order_by("onset_date"))
+    interventions = list(interventions_by_start(patient=patient))
+    events = list(adverse_events_by_onset(patient=patient))
     series = _instrument_series(assessments, labels) + _analyte_series(results, labels)
     for s in series:
         for point in s.points:

@@ -20,5 +20,5 @@ urlpatterns = [
     ),
     path("cohort/", views.cohort_dashboard, name="cohort"),
     path("cohort/patients/", views.cohort_patients, name="cohort_patients"),
-    path("exports/", include("longitudinal.export_urls")),
+    path("exports/", include("longitudinal.exports.urls")),
 ]

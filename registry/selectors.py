@@ -39,6 +39,62 @@ def patient_detail(*, patient: Patient) -> Patient:
     ).get(pk=patient.pk)
 
 
+# --- Set-based reads for the apps above (snapshots, cohort, timeline, exports) ------------
+# `patient_ids` is a list or a subquery of patient ids (a subquery stays in SQL: the cohort
+# is never loaded into Python). The tuple reads return plain rows, no model instances,
+# with the columns their docstring names; the caller iterates them.
+
+
+def patients_with_ids(*, patient_ids) -> QuerySet[Patient]:
+    return Patient.objects.filter(pk__in=patient_ids)
+
+
+def patient_ids_all() -> QuerySet:
+    """Every patient's id (a queryset: the caller may narrow it further)."""
+    return Patient.objects.values_list("pk", flat=True)
+
+
+def patient_ids_changed_since(*, since: datetime) -> QuerySet:
+    """Ids of the patients whose own record changed after `since`."""
+    # order_by(): the default ordering would sort the whole table.
+    return Patient.objects.filter(modified_at__gt=since).values_list("pk", flat=True).order_by()
+
+
+def condition_exists(*, code: str) -> bool:
+    return Condition.objects.filter(code=code).exists()
+
+
+def patient_ids_with_condition(*, code: str) -> QuerySet:
+    """The patient ids having this condition, as a subquery (values of `patient_id`)."""
+    return PatientCondition.objects.filter(condition__code=code).values("patient_id")
+
+
+def visit_dates_for_patients(*, patient_ids) -> QuerySet:
+    """(patient id, date, kind, visit id) rows."""
+    return Visit.objects.filter(patient_id__in=patient_ids).values_list(
+        "patient_id", "date", "kind", "id"
+    )
+
+
+def visit_rows_in_patient_order(*, patient_ids) -> QuerySet:
+    """(patient id, visit id, date, kind) rows, by patient and date."""
+    return Visit.objects.filter(patient_id__in=patient_ids).order_by(
+        "patient_id", "date"
+    ).values_list("patient_id", "id", "date", "kind")
+
+
+def visits_in_date_order(*, patient: Patient) -> QuerySet[Visit]:
+    return patient.visits.order_by("date")
+
+
+def visit_patient_ids_changed_since(*, since: datetime) -> QuerySet:
+    """Ids of the patients with a visit changed after `since` (repeats possible)."""
+    # order_by(): the default ordering would sort the whole table.
+    return Visit.objects.filter(modified_at__gt=since).values_list(
+        "patient_id", flat=True
+    ).order_by()
+
+
 @dataclass(frozen=True)
 class Change:
     field: str

@@ -9,7 +9,7 @@ import os
 
 # A test-only key: with DEBUG off the settings refuse to start without one.
 os.environ.setdefault("SECRET_KEY", "test-only-key-" + "never-used-outside-the-test-suite-" * 2)
-# Test-only export keys (longitudinal/pseudonyms.py): required, long and distinct with
+# Test-only export keys (longitudinal/exports/pseudonyms.py): required, long and distinct with
 # DEBUG off.
 os.environ.setdefault("EXPORT_DATE_SHIFT_KEY", "test-only-date-shift-key-" + "x" * 32)
 os.environ.setdefault("EXPORT_PSEUDONYM_KEY", "test-only-pseudonym-key-" + "y" * 32)

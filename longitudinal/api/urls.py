@@ -11,5 +11,5 @@ urlpatterns = [
         name="patient-timeline",
     ),
     path("cohort/summary/", views.CohortSummaryApi.as_view(), name="cohort-summary"),
-    path("", include("longitudinal.api.exports")),
+    path("", include("longitudinal.exports.api")),
 ]

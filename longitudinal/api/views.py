@@ -1,4 +1,4 @@
-"""Timeline and cohort-summary endpoints (API.md "Longitudinal")."""
+"""Timeline and cohort-summary endpoints (docs/longitudinal.md describes both)."""
 
 from django.core.exceptions import PermissionDenied
 from drf_spectacular.utils import OpenApiParameter, extend_schema

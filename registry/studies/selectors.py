@@ -24,6 +24,7 @@ from registry.models import (
     RELATED,
     AdverseEvent,
     Allocation,
+    Arm,
     Enrollment,
     Intervention,
     Notification,
@@ -68,6 +69,29 @@ def study_get(*, user, key: str) -> Study:
     if study is None:
         raise Http404("No study with this code.")
     return study
+
+
+def study_choices() -> QuerySet:
+    """(code, name) of every study, for a select list."""
+    return Study.objects.values_list("code", "name")
+
+
+def study_exists(*, code: str) -> bool:
+    return Study.objects.filter(code=code).exists()
+
+
+def study_by_code(*, code: str) -> Study | None:
+    return Study.objects.filter(code=code).first()
+
+
+def study_if_only_one() -> Study | None:
+    """The study when the registry holds exactly one, else None."""
+    studies = list(Study.objects.order_by("pk")[:2])
+    return studies[0] if len(studies) == 1 else None
+
+
+def arm_exists(*, study: Study, code: str) -> bool:
+    return study.arms.filter(code=code).exists()
 
 
 def study_windows(study: Study) -> tuple[schedule.Window, ...]:
@@ -126,6 +150,49 @@ def first_intervention_dates(*, enrollment_ids) -> dict[int, dt.date]:
         .annotate(first=Min("start_date"))
     )
     return dict(rows)
+
+
+# --- Set-based reads for the apps above (snapshots, timeline, exports) --------------------
+
+
+def enrollments_for_patients(*, patient_ids) -> QuerySet[Enrollment]:
+    """The patients' enrolments, oldest first (the last one of a patient is the latest)."""
+    return Enrollment.objects.filter(patient_id__in=patient_ids).order_by("enrolled_on", "id")
+
+
+def enrollment_patient_ids_changed_since(*, since: dt.datetime) -> QuerySet:
+    """Ids of the patients with an enrolment changed after `since` (repeats possible)."""
+    # order_by(): the default ordering would sort the whole table.
+    return Enrollment.objects.filter(modified_at__gt=since).values_list(
+        "patient_id", flat=True
+    ).order_by()
+
+
+def intervention_patient_ids_changed_since(*, since: dt.datetime) -> QuerySet:
+    """Ids of the patients with an intervention changed after `since` (repeats possible)."""
+    # order_by(): the default ordering would sort the whole table.
+    return Intervention.objects.filter(modified_at__gt=since).values_list(
+        "patient_id", flat=True
+    ).order_by()
+
+
+def studies_by_id() -> dict[int, Study]:
+    """Every study (a handful of rows), by primary key."""
+    return {s.pk: s for s in Study.objects.all()}
+
+
+def arms_by_id() -> dict[int, Arm]:
+    """Every arm of every study, by primary key."""
+    return {a.pk: a for a in Arm.objects.all()}
+
+
+def interventions_by_start(*, patient: Patient) -> QuerySet[Intervention]:
+    """The patient's interventions with their study, by start date."""
+    return patient.interventions.select_related("enrollment__study").order_by("start_date")
+
+
+def adverse_events_by_onset(*, patient: Patient) -> QuerySet[AdverseEvent]:
+    return patient.adverse_events.order_by("onset_date")
 
 
 def _windows_by_study(study_ids) -> dict[int, tuple]:

@@ -17,7 +17,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django.setup()
 
 from biomarkers.services import ingestion  # noqa: E402
-from longitudinal import export_services, exports  # noqa: E402
+from longitudinal.exports import services as export_services  # noqa: E402
+from longitudinal.exports import writers  # noqa: E402
 
 PAUSE = float(os.environ.get("FAULTS_STEP_SECONDS", "0"))
 _ingest, _update = ingestion.lab_results_ingest, export_services._update
@@ -37,7 +38,7 @@ def slow_update(job, **values):
 
 ingestion.lab_results_ingest = slow_ingest
 export_services._update = slow_update
-exports.PROGRESS_EVERY = 1
+writers.PROGRESS_EVERY = 1
 
 if __name__ == "__main__":
     from config.celery_app import app

@@ -16,7 +16,7 @@ from biomarkers import services
 from biomarkers.models import LabResult, LabUpload, LabUploadChunk
 from biomarkers.services import ingestion
 from core.jobs import job_claim
-from longitudinal import export_services
+from longitudinal.exports import services as export_services
 from longitudinal.models import ExportJob
 from tests.faults.conftest import upload_csv
 

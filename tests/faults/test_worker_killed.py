@@ -16,7 +16,8 @@ import pytest
 
 from biomarkers import services
 from biomarkers.models import LabResult
-from longitudinal import export_services, exports
+from longitudinal.exports import formats, writers
+from longitudinal.exports import services as export_services
 from longitudinal.models import ExportJob
 from tests.factories import PatientFactory, VisitFactory
 from tests.faults.conftest import ROWS, need_postgresql, upload_csv
@@ -138,8 +139,8 @@ def test_an_export_whose_pool_process_is_killed_restarts_and_writes_one_whole_fi
     assert not list(media.glob("exports/*.part"))
     written = (media / job.file).read_bytes().decode()
     expected = io.StringIO()
-    exports.export_write(kind="tidy", user=coordinator, form_or_filters={}, deidentified=True,
-                         date_mode=exports.DATE_SHIFTED, out=expected)  # fmt: skip
+    writers.export_write(kind="tidy", user=coordinator, form_or_filters={}, deidentified=True,
+                         date_mode=formats.DATE_SHIFTED, out=expected)  # fmt: skip
     assert written == expected.getvalue()  # whole, and no row twice
     lines = written.splitlines()
     assert len(lines) == 13 and len(set(lines)) == 13

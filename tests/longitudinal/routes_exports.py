@@ -7,7 +7,7 @@ answers her with the file and writes an access-log row per patient in it.
 
 from django.contrib.auth import get_user_model
 
-from longitudinal.export_services import export_run
+from longitudinal.exports.services import export_run
 from longitudinal.models import ExportJob
 from tests.matrix import LOGIN
 

@@ -8,7 +8,7 @@ import io
 import pytest
 
 from assessments.models import Assessment
-from longitudinal import exports
+from longitudinal.exports import writers
 from longitudinal.snapshots import snapshots_refresh_changed
 from registry.models import Arm, Enrollment, Study
 from tests.factories import PatientFactory, VisitFactory
@@ -39,7 +39,7 @@ def hostile(site_a):
 
 def _rows(user, **kw) -> list[dict]:
     out = io.StringIO()
-    exports.export_write(user=user, form_or_filters={}, out=out, **kw)
+    writers.export_write(user=user, form_or_filters={}, out=out, **kw)
     return list(csv.DictReader(io.StringIO(out.getvalue())))
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from longitudinal import exports, pseudonyms
+from longitudinal.exports import pseudonyms, writers
 from tests.core.test_settings import PROD_ENV
 from tests.longitudinal.test_export_writer import cohort, study  # noqa: F401 (fixtures)
 
@@ -20,7 +20,7 @@ PSEUDONYM = re.compile(r"P-[A-Z2-7]{16}")
 
 def _rows(user, kind="tidy", recipient="", date_mode="shifted") -> tuple[list[dict], str]:
     out = io.StringIO()
-    exports.export_write(kind=kind, user=user, form_or_filters={}, deidentified=True,
+    writers.export_write(kind=kind, user=user, form_or_filters={}, deidentified=True,
                          date_mode=date_mode, out=out, recipient=recipient)
     return list(csv.DictReader(io.StringIO(out.getvalue()))), out.getvalue()
 
@@ -48,9 +48,9 @@ def test_a_deidentified_file_has_pseudonyms_and_no_study_ids(
     assert "FR-" not in text
     assert all(PSEUDONYM.fullmatch(r["pseudonym"]) for r in rows)
     written = {r["pseudonym"] for r in rows}
-    assert exports.pseudonym(patient_pk=patient_a.pk) in written
+    assert writers.pseudonym(patient_pk=patient_a.pk) in written
     everyone = (patient_a, patient_b, cohort["old"])
-    assert written <= {exports.pseudonym(patient_pk=p.pk) for p in everyone}
+    assert written <= {writers.pseudonym(patient_pk=p.pk) for p in everyone}
 
 
 @pytest.mark.django_db

@@ -3,7 +3,8 @@
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from longitudinal import export_services, exports
+from longitudinal.exports import services as export_services
+from longitudinal.exports import writers
 from longitudinal.models import ExportJob, ExportStatus
 from registry.models import StaffProfile
 
@@ -52,7 +53,7 @@ def test_a_failure_ends_the_job_with_a_message(
     def boom(**kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(exports, "export_write", boom)
+    monkeypatch.setattr(writers, "export_write", boom)
     job = _request(django_capture_on_commit_callbacks, coordinator)
     assert job.status == ExportStatus.FAILED and "RuntimeError" in job.error
 

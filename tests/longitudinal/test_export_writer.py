@@ -14,9 +14,10 @@ from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 
 from assessments.models import Assessment
+from bench.naive_export import export_write_naive
 from biomarkers.models import LabResult
 from biomarkers.services import lab_source_manual
-from longitudinal import export_dictionary, exports
+from longitudinal.exports import dictionary, formats, writers
 from longitudinal.snapshots import snapshots_refresh_changed
 from registry.models import Arm, Enrollment, Study, Timepoint
 from registry.studies import schedule
@@ -82,7 +83,7 @@ def cohort(patient_a, patient_b, site_a, study):
 
 def _write(user, kind="tidy", filters=None, deidentified=False, date_mode="date", **kw):
     out = io.StringIO()
-    n = exports.export_write(kind=kind, user=user, form_or_filters=filters or {},
+    n = writers.export_write(kind=kind, user=user, form_or_filters=filters or {},
                              deidentified=deidentified, date_mode=date_mode, out=out, **kw)
     out.seek(0)
     rows = list(csv.DictReader(out))
@@ -97,7 +98,7 @@ def _of(rows, study_id, measure=None):
 
 
 def _ps(patient) -> str:
-    return exports.pseudonym(patient_pk=patient.pk)
+    return writers.pseudonym(patient_pk=patient.pk)
 
 
 def test_the_tidy_file_round_trips_to_the_database(coordinator, patient_a, cohort):
@@ -151,7 +152,7 @@ def test_the_deidentified_file_has_no_identifiers_and_caps_ages(
 ):
     rows, text = _write(coordinator, deidentified=True, date_mode="shifted")
     assert set(rows[0]) >= {"pseudonym", "sex", "date"}
-    assert not set(rows[0]) & set(exports.IDENTIFIERS)
+    assert not set(rows[0]) & set(formats.IDENTIFIERS)
     for p in (patient_a, patient_b, cohort["old"]):
         for secret in (p.family_name, p.given_name, p.mrn, p.date_of_birth.isoformat()):
             assert secret not in text
@@ -164,7 +165,7 @@ def test_shifted_dates_keep_every_interval_of_a_patient(coordinator, patient_a, 
     dates = sorted({dt.date.fromisoformat(r["date"]) for r in _of(rows, _ps(patient_a))})
     assert len(dates) == 2 and dates[1] - dates[0] == MONTH_3 - BASE
     shift = (dates[0] - BASE).days
-    assert shift == exports.date_offset(patient_pk=patient_a.pk) and 1 <= abs(shift) <= 180
+    assert shift == writers.date_offset(patient_pk=patient_a.pk) and 1 <= abs(shift) <= 180
 
 
 def test_days_from_baseline_count_from_the_study_anchor(coordinator, patient_a, cohort):
@@ -211,39 +212,39 @@ def test_bad_filters_are_refused_with_the_field(coordinator, filters, field):
 
 def test_a_deidentified_export_cannot_carry_actual_dates():
     with pytest.raises(ValidationError) as exc:
-        exports.check_options(kind="tidy", deidentified=True, date_mode="date")
+        formats.check_options(kind="tidy", deidentified=True, date_mode="date")
     assert "date_mode" in exc.value.message_dict
 
 
 def test_the_dictionary_describes_every_column(coordinator, cohort):
     out = io.StringIO()
-    export_dictionary.dictionary_write(out=out, fmt="csv")
+    dictionary.dictionary_write(out=out, fmt="csv")
     out.seek(0)
     described = {r["column"] for r in csv.DictReader(out)}
     for deid in (True, False):
         for mode in ("date", "days_from_baseline"):
-            columns = exports.tidy_columns(deidentified=deid, date_mode=mode)
-            columns += exports.wide_columns(deidentified=deid, date_mode=mode)
+            columns = formats.tidy_columns(deidentified=deid, date_mode=mode)
+            columns += formats.wide_columns(deidentified=deid, date_mode=mode)
             assert set(columns) - described == set()
     assert "score_or_value [measure=sppb]" in described
     md = io.StringIO()
-    export_dictionary.dictionary_write(out=md, fmt="md")
+    dictionary.dictionary_write(out=md, fmt="md")
     assert "| wide | IL6 | number | pg/mL |" in md.getvalue()
     assert "Guralnik" in md.getvalue()  # instrument citations are the source
 
 
 def test_the_date_offset_is_secret_stable_and_bounded(settings):
-    offsets = [exports.date_offset(patient_pk=pk, key="k1") for pk in range(2000)]
+    offsets = [writers.date_offset(patient_pk=pk, key="k1") for pk in range(2000)]
     assert all(1 <= abs(o) <= 180 for o in offsets)
     assert min(offsets) < -170 and max(offsets) > 170
-    assert offsets == [exports.date_offset(patient_pk=pk, key="k1") for pk in range(2000)]
-    assert offsets != [exports.date_offset(patient_pk=pk, key="k2") for pk in range(2000)]
+    assert offsets == [writers.date_offset(patient_pk=pk, key="k1") for pk in range(2000)]
+    assert offsets != [writers.date_offset(patient_pk=pk, key="k2") for pk in range(2000)]
     settings.EXPORT_DATE_SHIFT_KEY = "k1"
-    assert exports.date_offset(patient_pk=7) == offsets[7]
+    assert writers.date_offset(patient_pk=7) == offsets[7]
 
 
 def test_progress_is_reported_while_writing(coordinator, cohort, monkeypatch):
-    monkeypatch.setattr(exports, "PROGRESS_EVERY", 2)
+    monkeypatch.setattr(writers, "PROGRESS_EVERY", 2)
     seen = []
     _write(coordinator, progress=seen.append)
     assert seen == sorted(seen) and seen[-1] == 6 and len(seen) >= 2
@@ -252,6 +253,6 @@ def test_progress_is_reported_while_writing(coordinator, cohort, monkeypatch):
 def test_the_naive_benchmark_writer_writes_the_same_rows(coordinator, cohort):
     fast, _ = _write(coordinator, deidentified=True, date_mode="shifted")
     out = io.StringIO()
-    n = exports.export_write_naive(kind="tidy", user=coordinator, form_or_filters={},
-                                   deidentified=True, date_mode="shifted", out=out)
+    n = export_write_naive(kind="tidy", user=coordinator, form_or_filters={},
+                           deidentified=True, date_mode="shifted", out=out)
     assert n == len(fast)

@@ -98,7 +98,7 @@ def test_a_read_that_cannot_be_logged_is_not_shown(client_a, patient_a, monkeypa
 def finished_export(settings, tmp_path, coordinator, patient_a, patient_b,
                     django_capture_on_commit_callbacks):
     """A de-identified export of both patients by the coordinator, written to disk."""
-    from longitudinal import export_services
+    from longitudinal.exports import services as export_services
     from longitudinal.snapshots import snapshots_refresh_changed
 
     settings.MEDIA_ROOT = tmp_path

@@ -1,6 +1,6 @@
 """Export pages: request form (cohort filters + options), job progress, download, log.
 
-Thin: export_services decides and records; registry.access scopes. Coordinators and
+Thin: exports.services decides and records; registry.access scopes. Coordinators and
 administrators only; a job is visible to its requester and to administrators.
 """
 
@@ -14,8 +14,7 @@ from django.shortcuts import redirect, render
 
 from core.forms import add_service_errors
 from core.idempotency import idempotent_form
-from longitudinal import export_services as services
-from longitudinal import exports
+from longitudinal.exports import formats, services
 from longitudinal.filters import CohortFilterForm
 from longitudinal.models import ExportKind, ExportStatus
 
@@ -42,11 +41,11 @@ class ExportOptionsForm(forms.Form):
     date_mode = forms.ChoiceField(
         label="Dates",
         choices=[
-            (exports.DATE_SHIFTED, "Shifted by a secret per-patient offset (de-identified)"),
-            (exports.DATE_FROM_BASELINE, "Days from baseline"),
-            (exports.DATE_ACTUAL, "Actual dates (identified exports only)"),
+            (formats.DATE_SHIFTED, "Shifted by a secret per-patient offset (de-identified)"),
+            (formats.DATE_FROM_BASELINE, "Days from baseline"),
+            (formats.DATE_ACTUAL, "Actual dates (identified exports only)"),
         ],
-        initial=exports.DATE_SHIFTED,
+        initial=formats.DATE_SHIFTED,
         help_text="Shifted dates keep every interval within a patient exact.",
     )
     dictionary_format = forms.ChoiceField(
@@ -120,7 +119,7 @@ def export_download(request, public_id):
     """The file, streamed from disk; only to its requester or an administrator."""
     services.export_rights_require(user=request.user)
     job, path = services.export_download_open(user=request.user, public_id=public_id)
-    name = exports.export_filename(kind=job.kind, dictionary_format=job.filters.get("format"))
+    name = formats.export_filename(kind=job.kind, dictionary_format=job.filters.get("format"))
     stamp = job.requested_at.strftime("%Y%m%d-%H%M")
     content_type = "text/markdown" if path.suffix == ".md" else "text/csv"
     return FileResponse(

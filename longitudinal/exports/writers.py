@@ -1,7 +1,9 @@
-"""Cohort exports: the tidy long CSV, the wide CSV per timepoint and the data dictionary.
+"""Writing an export: the tidy long CSV and the wide CSV per timepoint (and, for the
+dictionary kind, the data dictionary of longitudinal/exports/dictionary.py).
 
 Plain functions that read and write; no request, no job. `export_write` is what the
-Celery task runs and what `bench/` times directly.
+Celery task runs and what `bench/` times directly. The columns are defined in
+longitudinal/exports/formats.py.
 
 How it stays fast and flat at 100,000 patients (see docs/exports.md):
 
@@ -31,59 +33,40 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from assessments import scoring
-from assessments.models import Assessment
-from biomarkers import catalogue
-from biomarkers.models import HIDDEN_STATUSES, LabResult
+from assessments.selectors import assessment_rows_in_patient_order, assessments_for_patients
+from biomarkers.selectors import (
+    lab_result_rows_in_patient_order,
+    lab_results_visible_for_patients,
+)
 from core import csvsafe
 from core.dates import age_on
-from longitudinal import pseudonyms
+from longitudinal.exports import pseudonyms
+from longitudinal.exports.dictionary import dictionary_write
+from longitudinal.exports.formats import (
+    AGE_CAP,
+    AGE_CAPPED,
+    DATE_FROM_BASELINE,
+    DATE_SHIFTED,
+    REGISTRY,
+    SCORE_UNITS,
+    UNSCHEDULED,
+    check_options,
+    flags_cell,
+    plain_decimal,
+    tidy_columns,
+    wide_columns,
+    wide_measure_columns,
+)
 from longitudinal.filters import CohortFilterForm
 from longitudinal.models import CATEGORY_INSTRUMENTS, ExportKind, PatientSnapshot
 from longitudinal.selectors import cohort_queryset
-from registry.models import Arm, Study, Visit, VisitKind
+from registry.models import VisitKind
+from registry.selectors import visit_rows_in_patient_order
 from registry.studies import blinding, schedule
-from registry.studies.selectors import arm_code_for, arm_visible, study_windows
+from registry.studies.selectors import arm_visible, arms_by_id, studies_by_id, study_windows
 
 CHUNK = 5000
 PROGRESS_EVERY = 10_000
-AGE_CAP = 90  # HIPAA Safe Harbor: ages over 89 are aggregated into one category
-AGE_CAPPED = f"{AGE_CAP}+"
-SHIFT_DAYS = pseudonyms.SHIFT_DAYS
-
-# Date modes: actual dates (identified exports only), dates shifted by a secret
-# per-patient offset, or whole days from the patient's baseline.
-DATE_ACTUAL = "date"
-DATE_SHIFTED = "shifted"
-DATE_FROM_BASELINE = "days_from_baseline"
-DATE_MODES = (DATE_ACTUAL, DATE_SHIFTED, DATE_FROM_BASELINE)
-DICTIONARY_FORMATS = ("csv", "md")
-
-# Timepoint labels besides the schedule's own codes.
-REGISTRY = "registry"  # a visit outside any study (or before the study began)
-UNSCHEDULED = "unscheduled"  # in the study, outside every window
-
-IDENTIFIERS = ("mrn", "site", "family_name", "given_name", "date_of_birth")
-# The first column: the registry study id (identified) or a keyed pseudonym (de-identified;
-# the study id is sequential and anyone with registry access could look it up).
-STUDY_ID = "study_id"
-PSEUDONYM = "pseudonym"
-# What an instrument's stored score is (scoring modules keep the unit on their inputs).
-SCORE_UNITS = {
-    "gait_speed": "m/s",
-    "grip_strength": "kg",
-    "six_minute_walk": "m",
-    "spirometry": "L",
-    "frailty_index": "proportion",
-}
-SCORE_MEANING = {
-    "gait_speed": "usual-pace gait speed",
-    "grip_strength": "best grip trial",
-    "six_minute_walk": "six-minute walk distance",
-    "spirometry": "FEV1",
-    "sf36": "physical component summary (norm-based)",
-    "frailty_index": "deficits present / deficits assessed",
-}
 
 
 # --- Plain helpers ---------------------------------------------------------------------
@@ -92,9 +75,9 @@ SCORE_MEANING = {
 def date_offset(*, patient_pk: int, key: str | bytes | None = None, recipient: str = "") -> int:
     """The secret date shift of one patient: ±1..180 days, the same for all their dates.
 
-    HMAC-SHA256 under EXPORT_DATE_SHIFT_KEY (longitudinal/pseudonyms.py): stable across
-    exports for one recipient label (so re-exports line up), unguessable without the key,
-    never 0 (an unshifted patient would keep real dates).
+    HMAC-SHA256 under EXPORT_DATE_SHIFT_KEY (longitudinal/exports/pseudonyms.py): stable
+    across exports for one recipient label (so re-exports line up), unguessable without the
+    key, never 0 (an unshifted patient would keep real dates).
     """
     key = settings.EXPORT_DATE_SHIFT_KEY if key is None else key
     return pseudonyms.date_offset(key=key, patient_pk=patient_pk, recipient=recipient)
@@ -105,67 +88,6 @@ def pseudonym(*, patient_pk: int, key: str | bytes | None = None, recipient: str
     HMAC-SHA256 under EXPORT_PSEUDONYM_KEY with the recipient label mixed in."""
     key = settings.EXPORT_PSEUDONYM_KEY if key is None else key
     return pseudonyms.pseudonym(key=key, patient_pk=patient_pk, recipient=recipient)
-
-
-def id_column(*, deidentified: bool) -> str:
-    return PSEUDONYM if deidentified else STUDY_ID
-
-
-def plain_decimal(value) -> str:
-    """0.500000000 -> '0.5', 1E+2 -> '100': the canonical value as a lab would write it."""
-    return "" if value is None else format(value.normalize(), "f")
-
-
-def tidy_columns(*, deidentified: bool, date_mode: str) -> list[str]:
-    return [
-        id_column(deidentified=deidentified), *(() if deidentified else IDENTIFIERS), "sex",
-        "age_at_measure",
-        _date_column(date_mode), "visit_timepoint", "measure_type", "measure",
-        "score_or_value", "comparator", "unit", "reported_value", "reported_unit",
-        "category", "status", "flags", "study", "arm", "version",
-    ]
-
-
-def wide_measure_columns() -> list[str]:
-    """One column per instrument (plus its category) and per analyte (plus comparator)."""
-    columns = []
-    for code in instrument_codes():
-        columns.append(code)
-        if code in CATEGORY_INSTRUMENTS:
-            columns.append(f"{code}_category")
-    for analyte in catalogue.all_analytes():
-        columns += [analyte.code, f"{analyte.code}_comparator"]
-    return columns
-
-
-def wide_columns(*, deidentified: bool, date_mode: str) -> list[str]:
-    return [
-        id_column(deidentified=deidentified), *(() if deidentified else IDENTIFIERS), "sex",
-        "age_at_visit",
-        _date_column(date_mode), "visit_timepoint", "study", "arm", *wide_measure_columns(),
-    ]
-
-
-def instrument_codes() -> list[str]:
-    return sorted(i.code for i in scoring.all_instruments())
-
-
-def _date_column(date_mode: str) -> str:
-    return "days_from_baseline" if date_mode == DATE_FROM_BASELINE else "date"
-
-
-def check_options(*, kind: str, deidentified: bool, date_mode: str) -> None:
-    """The export options that make sense together; ValidationError naming the field."""
-    if kind not in ExportKind.values:
-        raise ValidationError({"kind": [f"Unknown export kind {kind!r}."]})
-    if date_mode not in DATE_MODES:
-        choices = ", ".join(DATE_MODES)
-        raise ValidationError({"date_mode": [f"Unknown date mode {date_mode!r}; use {choices}."]})
-    if deidentified and date_mode == DATE_ACTUAL:
-        raise ValidationError({"date_mode": [
-            "A de-identified export cannot carry actual dates: choose shifted dates or "
-            "days from baseline."
-        ]})
 
 
 # --- Reading: four ordered streams merged per patient ----------------------------------
@@ -180,38 +102,25 @@ def _patient_stream(cohort: QuerySet[PatientSnapshot]) -> Iterator[tuple]:
 
 
 def _visit_stream(ids: QuerySet) -> Iterator[tuple]:
-    return Visit.objects.filter(patient_id__in=ids).order_by("patient_id", "date").values_list(
-        "patient_id", "id", "date", "kind"
-    ).iterator(chunk_size=CHUNK)
+    return visit_rows_in_patient_order(patient_ids=ids).iterator(chunk_size=CHUNK)
 
 
 def _assessment_stream(ids: QuerySet) -> Iterator[tuple]:
-    return Assessment.objects.filter(visit__patient_id__in=ids).order_by(
-        "visit__patient_id", "visit__date", "instrument"
-    ).values_list(
-        "visit__patient_id", "visit__date", "visit_id", "instrument", "score", "category",
-        "version", "flags",
-    ).iterator(chunk_size=CHUNK)
-
-
-def _visible_labs(ids: QuerySet) -> QuerySet[LabResult]:
-    # Retracted and cancelled results stay in history, never in an export (biomarkers.md §4).
-    return LabResult.objects.filter(patient_id__in=ids).exclude(status__in=HIDDEN_STATUSES)
+    return assessment_rows_in_patient_order(patient_ids=ids).iterator(chunk_size=CHUNK)
 
 
 def _lab_stream(ids: QuerySet) -> Iterator[tuple]:
-    return _visible_labs(ids).order_by("patient_id", "collected_at", "analyte_id").values_list(
-        "patient_id", "collected_at", "visit_id", "analyte_id", "value", "unit", "comparator",
-        "reported_value", "reported_unit", "status", "flags",
-    ).iterator(chunk_size=CHUNK)
+    # Current results only: retracted and cancelled ones stay in history, never in an
+    # export (docs/exports.md).
+    return lab_result_rows_in_patient_order(patient_ids=ids).iterator(chunk_size=CHUNK)
 
 
 def export_rows_estimate(*, cohort: QuerySet[PatientSnapshot]) -> int:
     """Measures (assessments + visible lab results) of the cohort: two COUNTs."""
     ids = cohort.values("patient_id")
     return (
-        Assessment.objects.filter(visit__patient_id__in=ids).count()
-        + _visible_labs(ids).count()
+        assessments_for_patients(patient_ids=ids).count()
+        + lab_results_visible_for_patients(patient_ids=ids).count()
     )
 
 
@@ -247,10 +156,10 @@ class _Studies:
 
     def __init__(self, user) -> None:
         self.user = user
-        self.studies = {s.pk: s for s in Study.objects.all()}
+        self.studies = studies_by_id()
         self.windows: dict[int, tuple] = {}
         self.visible = {pk: arm_visible(user, s) for pk, s in self.studies.items()}
-        self.arms = {a.pk: a for a in Arm.objects.all()}
+        self.arms = arms_by_id()
 
     def windows_for(self, study_id: int) -> tuple:
         if study_id not in self.windows:
@@ -294,8 +203,9 @@ def _baseline(visits: list, *, anchor, enrolled_on) -> dt.date:
     return enrolled_on
 
 
-class _Writer:
-    """Turns one patient's streams into CSV rows for one reader and one set of options."""
+class Cells:
+    """The cells that depend on the reader and the options (the identifying prefix, ages,
+    dates, study and arm) for one patient's rows; also used by bench's naive writer."""
 
     def __init__(self, *, user, deidentified: bool, date_mode: str, recipient: str = "") -> None:
         self.deidentified = deidentified
@@ -341,22 +251,14 @@ class _Writer:
         return collected.astimezone(self.tz).date()
 
 
-def _flags(flags) -> str:
-    """Flag codes, semicolon-separated: lab flags are {"code", "label", "source"} objects,
-    scoring flags plain strings."""
-    if not flags:
-        return ""
-    return ";".join(f.get("code", "") if isinstance(f, dict) else str(f) for f in flags)
-
-
-def _tidy_rows(w: _Writer, ctx: dict, assessments: list, labs: list) -> list[list]:
+def _tidy_rows(w: Cells, ctx: dict, assessments: list, labs: list) -> list[list]:
     rows = []
     prefix, labels, study, arm = ctx["prefix"], ctx["labels"], ctx["study"], ctx["arm"]
     for _pid, date, visit_id, code, score, category, version, flags in assessments:
         rows.append((date, 0, code, [
             *prefix, w.age_cell(ctx, date), w.date_cell(ctx, date), labels.get(visit_id, ""),
             "instrument", code, score, "", SCORE_UNITS.get(code, "points"), "", "",
-            category, "", _flags(flags), study, arm, version,
+            category, "", flags_cell(flags), study, arm, version,
         ]))
     for (_pid, collected, visit_id, code, value, unit, comparator, reported_value,
          reported_unit, status, flags) in labs:
@@ -364,13 +266,13 @@ def _tidy_rows(w: _Writer, ctx: dict, assessments: list, labs: list) -> list[lis
         rows.append((date, 1, code, [
             *prefix, w.age_cell(ctx, date), w.date_cell(ctx, date), labels.get(visit_id, ""),
             "analyte", code, plain_decimal(value), comparator, unit, reported_value,
-            reported_unit, "", status, _flags(flags), study, arm, "",
+            reported_unit, "", status, flags_cell(flags), study, arm, "",
         ]))
     rows.sort(key=itemgetter(0, 1, 2))
     return [r[3] for r in rows]
 
 
-def _wide_rows(w: _Writer, ctx: dict, assessments: list, labs: list, index: dict) -> list:
+def _wide_rows(w: Cells, ctx: dict, assessments: list, labs: list, index: dict) -> list:
     """One row per visit (timepoint) of the patient, measured or not; lab results without
     a visit get a row of their own at their collection date. The later of two results of one analyte
     at one visit wins (the streams are in date order)."""
@@ -404,7 +306,7 @@ def _wide_rows(w: _Writer, ctx: dict, assessments: list, labs: list, index: dict
 # --- Writing ---------------------------------------------------------------------------
 
 
-def _cohort(*, user, form_or_filters) -> QuerySet[PatientSnapshot]:
+def export_cohort(*, user, form_or_filters) -> QuerySet[PatientSnapshot]:
     """The cohort's snapshots; a mapping of filters is validated for this user first."""
     form = form_or_filters
     if not isinstance(form, CohortFilterForm):
@@ -443,12 +345,9 @@ def export_write(
     """
     check_options(kind=kind, deidentified=deidentified, date_mode=date_mode)
     if kind == ExportKind.DICTIONARY:
-        # Imported here: the dictionary module reads this module's column definitions.
-        from longitudinal.export_dictionary import dictionary_write  # noqa: PLC0415
-
         return dictionary_write(out=out, fmt=dictionary_format)
-    cohort = _cohort(user=user, form_or_filters=form_or_filters)
-    w = _Writer(user=user, deidentified=deidentified, date_mode=date_mode, recipient=recipient)
+    cohort = export_cohort(user=user, form_or_filters=form_or_filters)
+    w = Cells(user=user, deidentified=deidentified, date_mode=date_mode, recipient=recipient)
     writer = csvsafe.writer(out)
     if kind == ExportKind.TIDY:
         writer.writerow(tidy_columns(deidentified=deidentified, date_mode=date_mode))
@@ -464,7 +363,7 @@ def export_write(
     return _stream(cohort, w, writer, build, progress, on_patient)
 
 
-def _stream(cohort, w: _Writer, writer, build, progress, on_patient) -> int:
+def _stream(cohort, w: Cells, writer, build, progress, on_patient) -> int:
     ids = cohort.values("patient_id")
     merged = _merged(
         _patient_stream(cohort), _visit_stream(ids), _assessment_stream(ids), _lab_stream(ids)
@@ -485,73 +384,3 @@ def _stream(cohort, w: _Writer, writer, build, progress, on_patient) -> int:
     if progress is not None:
         progress(done)
     return written
-
-
-def export_write_naive(
-    *,
-    kind: str,
-    user,
-    form_or_filters: CohortFilterForm | Mapping[str, Any] | None,
-    deidentified: bool,
-    date_mode: str,
-    out: TextIO,
-    progress: Callable[[int], None] | None = None,
-) -> int:
-    """BENCHMARK ONLY — the naive ORM way, kept for bench/longitudinal.py's comparison.
-
-    Model instances, a loop per patient with queries per patient and per visit, the
-    schedule re-read per patient. Writes the tidy format only. Never used by the app.
-    """
-    from registry.studies.selectors import visit_labels  # noqa: PLC0415
-
-    if kind != ExportKind.TIDY:
-        raise ValueError("export_write_naive writes the tidy format only.")
-    check_options(kind=kind, deidentified=deidentified, date_mode=date_mode)
-    cohort = _cohort(user=user, form_or_filters=form_or_filters)
-    writer = csvsafe.writer(out)
-    writer.writerow(tidy_columns(deidentified=deidentified, date_mode=date_mode))
-    w = _Writer(user=user, deidentified=deidentified, date_mode=date_mode)
-    written = 0
-    for snapshot in cohort.order_by("patient_id"):
-        patient = snapshot.patient
-        visits = list(patient.visits.all())
-        labels = visit_labels(patient=patient, visits=visits)
-        enrollment = patient.enrollments.order_by("enrolled_on", "id").last()
-        arm = arm_code_for(user, enrollment) if enrollment else ""
-        ctx = {
-            "born": patient.date_of_birth,
-            "shift": dt.timedelta(days=date_offset(patient_pk=patient.pk)),
-            "baseline": snapshot.anchor_date or patient.enrolled_on,
-        }
-        prefix = [pseudonym(patient_pk=patient.pk), patient.sex] if deidentified else [
-            patient.study_id, patient.mrn, patient.site.code, patient.family_name,
-            patient.given_name, patient.date_of_birth, patient.sex,
-        ]
-        study = enrollment.study.code if enrollment else ""
-        for visit in visits:
-            for a in visit.assessments.all():
-                writer.writerow([
-                    *prefix, w.age_cell(ctx, visit.date), w.date_cell(ctx, visit.date),
-                    labels.get(visit.pk, ""), "instrument", a.instrument, a.score, "",
-                    SCORE_UNITS.get(a.instrument, "points"), "", "", a.category, "",
-                    _flags(a.flags), study, arm, a.version,
-                ])
-                written += 1
-        for r in patient.lab_results.exclude(status__in=HIDDEN_STATUSES).order_by("collected_at"):
-            date = w.lab_date(r.collected_at)
-            writer.writerow([
-                *prefix, w.age_cell(ctx, date), w.date_cell(ctx, date),
-                labels.get(r.visit_id, ""), "analyte", r.analyte_id, plain_decimal(r.value),
-                r.comparator, r.unit, r.reported_value, r.reported_unit, "", r.status,
-                _flags(r.flags), study, arm, "",
-            ])
-            written += 1
-        if progress is not None:
-            progress(written)
-    return written
-
-
-def export_filename(*, kind: str, dictionary_format: str = "csv") -> str:
-    ext = dictionary_format if kind == ExportKind.DICTIONARY else "csv"
-    return f"frailty-{kind}.{ext}"
-

@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from core.jobs import JobKind, job_claim, job_enqueue, job_fail, jobs_recover_stale
 from core.transient import is_transient
-from longitudinal import exports, pseudonyms
+from longitudinal.exports import formats, pseudonyms, writers
 from longitudinal.filters import CohortFilterForm
 from longitudinal.models import ExportJob, ExportKind, ExportStatus
 from longitudinal.selectors import cohort_queryset
@@ -109,9 +109,9 @@ def export_request(
     ValidationError for bad filters or options.
     """
     export_rights_require(user=user)
-    date_mode = date_mode or (exports.DATE_SHIFTED if deidentified else exports.DATE_ACTUAL)
-    exports.check_options(kind=kind, deidentified=deidentified, date_mode=date_mode)
-    if dictionary_format not in exports.DICTIONARY_FORMATS:
+    date_mode = date_mode or (formats.DATE_SHIFTED if deidentified else formats.DATE_ACTUAL)
+    formats.check_options(kind=kind, deidentified=deidentified, date_mode=date_mode)
+    if dictionary_format not in formats.DICTIONARY_FORMATS:
         raise ValidationError({"format": ["The dictionary comes as csv or md."]})
     recipient = recipient_clean(recipient)
     form = cohort_filters_clean(user=user, filters=filters)
@@ -204,13 +204,13 @@ def _write_file(job: ExportJob) -> None:
         snapshots_refresh_changed()  # so the cohort is current
         form = cohort_filters_clean(user=user, filters=options.get("cohort"))
         cohort = cohort_queryset(user=user, form=form)
-        _update(job, rows_total=exports.export_rows_estimate(cohort=cohort))
+        _update(job, rows_total=writers.export_rows_estimate(cohort=cohort))
     try:
         with (partial.open("w", newline="", encoding="utf-8") as out,
               listing_partial.open("w", encoding="ascii") as patients):
-            written = exports.export_write(
+            written = writers.export_write(
                 kind=job.kind, user=user, form_or_filters=form, deidentified=job.deidentified,
-                date_mode=options.get("date_mode", exports.DATE_SHIFTED), out=out,
+                date_mode=options.get("date_mode", formats.DATE_SHIFTED), out=out,
                 progress=lambda n: _update(job, rows_done=n),
                 dictionary_format=fmt, recipient=options.get("recipient", ""),
                 on_patient=lambda pk: patients.write(f"{pk}\n"),

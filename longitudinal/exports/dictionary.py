@@ -1,8 +1,8 @@
 """The data dictionary of the cohort exports: every column of the tidy and wide formats.
 
 Generated from the same column definitions and catalogues as the files
-(longitudinal/exports.py, assessments.scoring, biomarkers.catalogue), so it cannot drift
-from them; a test checks that every column of every variant is described.
+(longitudinal/exports/formats.py, assessments.scoring, biomarkers.catalogue), so it cannot
+drift from them; a test checks that every column of every variant is described.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from assessments.models import Category
 from biomarkers import catalogue
 from biomarkers.models import COMPARATOR_VALUES, HIDDEN_STATUSES, ResultStatus
 from core import csvsafe
-from longitudinal.exports import (
+from longitudinal.exports.formats import (
     AGE_CAP,
     AGE_CAPPED,
     DICTIONARY_FORMATS,

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from longitudinal import export_views as views
+from longitudinal.exports import views
 
 urlpatterns = [
     path("", views.export_create, name="export_create"),

@@ -12,8 +12,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from longitudinal import export_services as services
-from longitudinal import exports
+from longitudinal.exports import formats, services
 from longitudinal.models import ExportJob, ExportKind, ExportStatus
 
 
@@ -21,12 +20,12 @@ class ExportRequestInput(serializers.Serializer):
     kind = serializers.ChoiceField(choices=ExportKind.choices)
     deidentified = serializers.BooleanField(default=True)
     date_mode = serializers.ChoiceField(
-        choices=exports.DATE_MODES, required=False,
+        choices=formats.DATE_MODES, required=False,
         help_text="shifted (default when de-identified), days_from_baseline, or date "
                   "(identified only; the default then).",
     )
     format = serializers.ChoiceField(
-        choices=exports.DICTIONARY_FORMATS, default="csv",
+        choices=formats.DICTIONARY_FORMATS, default="csv",
         help_text="File format of the data dictionary (csv or md).",
     )
     recipient = serializers.CharField(
