@@ -13,9 +13,9 @@ from assessments.models import Assessment
 from biomarkers import catalogue, units
 from biomarkers.models import LabResult
 from core.dates import age_on
-from longitudinal.generator import STUDY_CODE
 from longitudinal.models import PatientSnapshot
 from registry.models import Enrollment, Intervention, Patient, Visit
+from synthetic.cohort import STUDY_CODE
 
 N = 30
 
