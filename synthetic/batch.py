@@ -129,10 +129,11 @@ class Batch:
         female = plan.sex == "female"
         age = age_on(plan.date_of_birth, visit.date)
         inputs = instrument_inputs(self.rng, visit.frailty, female, age)
+        facts = self.scorer.facts(sex=plan.sex, date_of_birth=plan.date_of_birth, visit=visit)
         for code, share in INSTRUMENT_SHARE.items():
             if visit.timepoint is None and self.rng.random() >= share:
                 continue
-            context = self.scorer.context(code, inputs[code], sex=plan.sex, age=age, visit=visit)
+            context = self.scorer.context(code, inputs[code], facts)
             fields = self.scorer.fields(code, inputs[code], context)
             self.rows["assessment"].append((
                 None, visit.id, code, fields[0], json.dumps(inputs[code]), json.dumps(context),

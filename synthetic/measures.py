@@ -6,6 +6,7 @@ real scoring modules; biomarkers are log-normal, rising with age and frailty.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 import random
@@ -13,7 +14,7 @@ import time
 from dataclasses import dataclass
 from decimal import Decimal
 
-from assessments import scoring
+from assessments import records, scoring
 from biomarkers import catalogue, units
 from biomarkers.services import PRELIMINARY_FLAG
 from synthetic.timeline import VisitPlan
@@ -110,13 +111,9 @@ def _sppb(rng: random.Random, f: float, speed: float) -> dict:
     }  # fmt: skip
 
 
-def _plain(value: Decimal) -> int | float:
-    """As assessments.services stores context numbers: Decimal → int or float."""
-    return int(value) if value == value.to_integral_value() else float(value)
-
-
 class Scorer:
-    """Scores inputs with the real modules and keeps the stored fields as JSON text.
+    """Builds each assessment's stored fields with `assessments.records`, the functions
+    `assessments.services` stores with, and keeps the JSON columns as JSON text.
 
     Results of instruments with few distinct inputs (CFS: 8 levels; gait speed: one
     time) are memoised, which is exact because scoring is a pure function.
@@ -126,45 +123,49 @@ class Scorer:
 
     def __init__(self) -> None:
         self.instruments = {code: scoring.get(code) for code in INSTRUMENT_SHARE}
-        self.wanted = {c: {f.name for f in i.fields} for c, i in self.instruments.items()}
         self.memo: dict = {}
         self.seconds = 0.0
         self.scored = 0
 
-    def context(self, code: str, inputs: dict, *, sex, age, visit: VisitPlan) -> dict:
-        """assessments.services.assessment_context, from plain values."""
-        weight = _plain(visit.weight)
-        known = {"sex": sex, "age_years": age, "height_cm": _plain(visit.height),
-                 "weight_kg": weight, "weight_now_kg": weight}  # fmt: skip
-        wanted = self.wanted[code]
-        return {k: v for k, v in known.items() if k in wanted and k not in inputs}
+    @staticmethod
+    def facts(*, sex: str, date_of_birth: dt.date, visit: VisitPlan) -> dict:
+        """What the registry knows at the visit (once per visit, for every instrument)."""
+        return records.visit_facts(
+            sex=sex, date_of_birth=date_of_birth, date=visit.date,
+            height_cm=visit.height, weight_kg=visit.weight,
+        )
+
+    def context(self, code: str, inputs: dict, facts: dict) -> dict:
+        return records.assessment_context(
+            instrument=self.instruments[code], inputs=inputs, facts=facts
+        )
 
     def fields(self, code: str, inputs: dict, context: dict) -> tuple:
         """(version, score, max_score, category, label, components, missing, flags, derived)."""
-        key = (code, tuple(inputs.items())) if code in self.MEMO else None
-        if key is not None and key in self.memo:
-            return self.memo[key]
+        key = None
+        if code in self.MEMO:
+            key = (code, tuple(inputs.items()), tuple(context.items()))
+            if key in self.memo:
+                return self.memo[key]
         start = time.perf_counter()
-        result = self.instruments[code].score({**inputs, **context}).as_dict()
+        fields = records.assessment_stored_fields(
+            instrument=self.instruments[code], inputs=inputs, context=context
+        )
         self.seconds += time.perf_counter() - start
         self.scored += 1
-        row = stored_fields(result)
+        row = tuple(
+            json.dumps(fields[name]) if name in JSON_FIELDS else fields[name]
+            for name in STORED_FIELDS
+        )
         if key is not None:
             self.memo[key] = row
         return row
 
 
-CORE = ("score", "max_score", "category", "label", "components", "missing", "flags")
-
-
-def stored_fields(result: dict) -> tuple:
-    """The Assessment columns of a scoring result, as assessments.services stores them."""
-    derived = {k: v for k, v in result.items() if k not in (*CORE, "version", "instrument")}
-    return (
-        result["version"], result["score"], result["max_score"], result["category"] or "",
-        result["label"] or "", json.dumps(result["components"]), json.dumps(result["missing"]),
-        json.dumps(result["flags"]), json.dumps(derived),
-    )
+# The stored fields in the order of the assessment table's columns (synthetic.writers).
+STORED_FIELDS = ("version", "score", "max_score", "category", "label", "components",
+                 "missing", "flags", "derived")  # fmt: skip
+JSON_FIELDS = {"components", "missing", "flags", "derived"}
 
 
 def draw_marker(rng, marker: Marker, age: int, f: float, propensity: float,
