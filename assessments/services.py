@@ -1,13 +1,16 @@
 """Writes for assessments: score with the pure instrument modules, store with history.
 
-HTML forms and the API both call `assessment_submit`, so they can never disagree. Each
-stored assessment is built by the plain functions of
+`visit_record` records a visit with its assessments, all or nothing (the visit-entry
+page; the API when an assessment arrives for a new date); `assessment_submit` stores one
+assessment at a visit. Each stored assessment is built by the plain functions of
 `assessments.records`, which the synthetic cohort generator uses too.
 """
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -98,15 +101,82 @@ def assessment_submit(*, actor, visit: Visit, instrument: str, inputs: Any) -> A
     return assessment
 
 
+class VisitRecordError(ValidationError):
+    """A visit refused by `visit_record`, with the service's own messages by field.
+
+    `instrument` says which part was refused, so a page can show the messages beside it:
+    None for the visit itself (date, kind, anthropometrics), else the code of the
+    assessment whose inputs were refused. The API answers it like any ValidationError.
+    """
+
+    def __init__(self, error: ValidationError, *, instrument: str | None) -> None:
+        super().__init__(error)
+        self.instrument = instrument
+
+
+@contextmanager
+def _refused_as(instrument: str | None) -> Iterator[None]:
+    try:
+        yield
+    except ValidationError as exc:
+        raise VisitRecordError(exc, instrument=instrument) from exc
+
+
+@dataclass(frozen=True)
+class RecordedVisit:
+    """A recorded visit and the assessments stored at it, in the order given."""
+
+    visit: Visit
+    assessments: list[Assessment]
+
+
+@transaction.atomic
+def visit_record(
+    *, actor, patient: Patient, visit: Visit | None = None, date: dt.date, kind: str,
+    weight_kg: Decimal | None = None, height_cm: Decimal | None = None, notes: str = "",
+    assessments: Sequence[tuple[str, Any]] = (),
+) -> RecordedVisit:
+    """Create `visit` (or update it) and score and store each (instrument, inputs) at it.
+
+    All or nothing: the first refusal raises `VisitRecordError` and nothing is written.
+    The one way a visit is recorded with its assessments: the visit-entry page and the
+    API's assessment for a new date call it.
+    """
+    for code, _ in assessments:
+        with _refused_as(code):
+            instrument_get(code)  # an unknown instrument must not create a visit
+    fields = {
+        "date": date, "kind": kind, "weight_kg": weight_kg, "height_cm": height_cm,
+        "notes": notes,
+    }
+    with _refused_as(None):
+        if visit is None:
+            visit = registry_services.visit_create(actor=actor, patient=patient, **fields)
+        else:
+            visit = registry_services.visit_update(actor=actor, visit=visit, **fields)
+    stored = []
+    for code, inputs in assessments:
+        with _refused_as(code):
+            stored.append(
+                assessment_submit(actor=actor, visit=visit, instrument=code, inputs=inputs)
+            )
+    return RecordedVisit(visit=visit, assessments=stored)
+
+
 @transaction.atomic
 def assessment_submit_for_date(
     *, actor, patient: Patient, date: dt.date, instrument: str, inputs: Any
 ) -> Assessment:
-    """The visit on that date is used, or created (baseline if it is the first;
-    unscheduled when it falls outside every window of the patient's study schedule)."""
+    """The assessment at the patient's visit on that date; for a new date the visit is
+    recorded with it by `visit_record`: a baseline if it is the patient's first, else
+    unscheduled when it falls outside every window of the patient's study schedule, else
+    a follow-up."""
     instrument_get(instrument)  # an unknown instrument must not create a visit
     visit = Visit.objects.filter(patient=patient, date=date).select_related("patient").first()
-    if visit is None:
-        kind = visit_kind_for(patient=patient, date=date)
-        visit = registry_services.visit_create(actor=actor, patient=patient, date=date, kind=kind)
-    return assessment_submit(actor=actor, visit=visit, instrument=instrument, inputs=inputs)
+    if visit is not None:
+        return assessment_submit(actor=actor, visit=visit, instrument=instrument, inputs=inputs)
+    recorded = visit_record(
+        actor=actor, patient=patient, date=date, kind=visit_kind_for(patient=patient, date=date),
+        assessments=[(instrument, inputs)],
+    )
+    return recorded.assessments[0]
