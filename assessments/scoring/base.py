@@ -2,7 +2,7 @@
 
 Plain Python, no Django import: every instrument module describes its inputs as `Field`s,
 validates them here (unknown fields, wrong types and out-of-range values are rejected,
-never clamped — instruments.md §0) and returns a frozen `ScoreResult`.
+never clamped — docs/instruments.md §0) and returns a frozen `ScoreResult`.
 """
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ UNABLE = "unable"
 REFUSED = "refused"
 NOT_DONE = "not_done"
 PERFORMANCE_STATUSES = (UNABLE, REFUSED, NOT_DONE)
-# instruments.md §0: refused and not_done are missing, unable is scored by the instrument.
+# docs/instruments.md §0: refused and not_done are missing, unable is scored by the
+# instrument.
 MISSING_STATUSES = (REFUSED, NOT_DONE)
 
 ROBUST = "robust"
@@ -99,7 +100,7 @@ class Field:
 
 @dataclass(frozen=True)
 class ScoreResult:
-    """The scoring result of instruments.md ("Scoring result"), frozen."""
+    """The scoring result of docs/instruments.md §0, frozen."""
 
     instrument: str
     version: str
@@ -373,7 +374,8 @@ _CLEANERS: dict[str, Callable[[Field, Any], Any]] = {
 
 
 # ---------------------------------------------------------------- common input fields
-# Context values the caller fills from the patient or visit (API.md); same bounds everywhere.
+# Context values the caller fills from the patient or visit (docs/instruments.md §0); same
+# bounds everywhere.
 
 
 def sex_field(**kwargs: Any) -> Field:
@@ -397,7 +399,7 @@ def age_field(**kwargs: Any) -> Field:
 
 
 def body_mass_index(height_cm: Any, weight_kg: Any) -> Fraction | None:
-    """BMI = weight_kg / (height_cm/100)², unrounded and exact (instruments.md §0)."""
+    """BMI = weight_kg / (height_cm/100)², unrounded and exact (docs/instruments.md §0)."""
     if height_cm is None or weight_kg is None:
         return None
     metres = ratio(height_cm, 100)
@@ -429,7 +431,7 @@ def performance_value(value: Any) -> Decimal | str | None:
 def determinable_category(
     positive: int, missing: int, categorize: Callable[[int], str]
 ) -> str | None:
-    """instruments.md §0: the category if every completion of the missing items agrees."""
+    """The category if every completion of the missing items agrees (docs/instruments.md §0)."""
     found = {categorize(positive + extra) for extra in range(missing + 1)}
     return found.pop() if len(found) == 1 else None
 
