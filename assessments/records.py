@@ -48,7 +48,7 @@ def assessment_context(
     *, instrument: Instrument, inputs: Mapping[str, Any], facts: Mapping[str, Any]
 ) -> dict[str, Any]:
     """The known facts the instrument asks for and the inputs leave out (stored as is)."""
-    wanted = {f.name for f in instrument.fields}
+    wanted = instrument.input_names
     return {
         k: v for k, v in facts.items() if k in wanted and v is not None and k not in inputs
     }

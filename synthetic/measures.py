@@ -153,19 +153,15 @@ class Scorer:
         )
         self.seconds += time.perf_counter() - start
         self.scored += 1
-        row = tuple(
-            json.dumps(fields[name]) if name in JSON_FIELDS else fields[name]
-            for name in STORED_FIELDS
-        )
+        # In the order of the assessment table's columns (synthetic.writers.TABLES).
+        row = (
+            fields["version"], fields["score"], fields["max_score"], fields["category"],
+            fields["label"], json.dumps(fields["components"]), json.dumps(fields["missing"]),
+            json.dumps(fields["flags"]), json.dumps(fields["derived"]),
+        )  # fmt: skip
         if key is not None:
             self.memo[key] = row
         return row
-
-
-# The stored fields in the order of the assessment table's columns (synthetic.writers).
-STORED_FIELDS = ("version", "score", "max_score", "category", "label", "components",
-                 "missing", "flags", "derived")  # fmt: skip
-JSON_FIELDS = {"components", "missing", "flags", "derived"}
 
 
 def draw_marker(rng, marker: Marker, age: int, f: float, propensity: float,

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
+from functools import cached_property
 from typing import Any, Literal
 
 from .exact import exact_arithmetic, ratio, to_decimal
@@ -157,6 +158,11 @@ class Instrument:
     max_score: float | int | None = None
     # Extra machine-readable definition for the API (e.g. the frailty index items).
     definition: Mapping[str, Any] | None = None
+
+    @cached_property
+    def input_names(self) -> frozenset[str]:
+        """The names of its inputs (computed once: the context is chosen by them)."""
+        return frozenset(f.name for f in self.fields)
 
     def clean(self, inputs: Any) -> dict[str, Any]:
         return clean_inputs(self.code, self.fields, inputs)
