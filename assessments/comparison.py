@@ -1,12 +1,12 @@
 """Comparing assessments: trends over time and disagreement between instruments.
 
-Plain Python, no Django: works on scoring-result dicts (instruments.md "Scoring result").
+Plain Python, no Django: works on scoring-result dicts (docs/instruments.md §0).
 """
 
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-# Order of the common 3-level vocabulary (instruments.md §0). CFS 9 ("terminally ill")
+# Order of the common 3-level vocabulary (docs/instruments.md §0). CFS 9 ("terminally ill")
 # and indeterminate results are kept out of orderings.
 CATEGORY_RANK = {"robust": 0, "prefrail": 1, "frail": 2}
 

@@ -1,7 +1,7 @@
 """Demo assessments: each demo patient gets plausible repeated assessments.
 
 A latent frailty level rises with age, is higher in women and drifts upwards over
-follow-up (DESIGN.md: prevalence 7–12 % over 65, about 4 % at 65–74 to 25 % over 85,
+follow-up (published prevalence: 7–12 % over 65, about 4 % at 65–74 to 25 % over 85,
 higher in women). Instrument inputs are drawn from it and scored by the real scoring
 modules, so the stored results are exactly what the registry would compute. Bulk
 inserts keep the step fast; it is idempotent (visits that already have assessments are
@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from assessments import services
 from assessments.models import Assessment
+from assessments.records import assessment_fields
 from registry.models import Visit
 
 
@@ -81,7 +82,7 @@ def _rows(rng, actor, visit, first_date) -> list[Assessment]:
         context, result = services.assessment_score(visit=visit, code=code, inputs=inputs)
         rows.append(
             Assessment(visit=visit, instrument=code, inputs=inputs, context=context,
-                       entered_by=actor, **services.assessment_fields(result))
+                       entered_by=actor, **assessment_fields(result))
         )
     return rows
 

@@ -13,7 +13,7 @@ from assessments.scoring import Field, Instrument
 from assessments.scoring.base import PERFORMANCE_STATUSES
 from core.numbers import json_number
 
-# Filled from the patient and the visit's anthropometrics (instruments.md context).
+# Filled from the patient and the visit's anthropometrics (docs/instruments.md §0, context).
 CONTEXT_FIELDS = {"sex", "age_years", "height_cm", "weight_kg", "weight_now_kg"}
 STATUS_SUFFIX = "__status"
 DEFICIT_PREFIX = "deficit__"

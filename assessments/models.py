@@ -10,7 +10,7 @@ from registry.models import Visit
 
 
 class Category(models.TextChoices):
-    """The common vocabulary of instruments.md §0, plus CFS 9 and SPPB "impaired"."""
+    """The common vocabulary of docs/instruments.md §0, plus CFS 9 and SPPB "impaired"."""
 
     ROBUST = "robust", "Robust"
     PREFRAIL = "prefrail", "Pre-frail"
@@ -60,7 +60,7 @@ class Assessment(TimeStampedModel):
         return f"{self.instrument} at visit {self.visit_id}: {self.category or self.score}"
 
     def result(self) -> dict:
-        """The scoring result in the flat shape of instruments.md."""
+        """The scoring result in the flat shape of docs/instruments.md §0."""
         return {
             "instrument": self.instrument,
             "version": self.version,

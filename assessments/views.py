@@ -1,15 +1,15 @@
 """The one-page visit entry (anthropometrics + any instruments) and the visit summary.
 
 Scoring is server-side: "Calculate" re-renders the page with every valid section
-scored, nothing stored; "Save visit" stores the visit and every filled section in one
-transaction. A small script (static/js/visit-entry.js) does the same "Calculate" in the
-background as fields change; without JavaScript the buttons do it.
+scored, nothing stored; "Save visit" records the visit and every filled section, all or
+nothing, through `assessments.services.visit_record`. A small script
+(static/js/visit-entry.js) does the same "Calculate" in the background as fields change;
+without JavaScript the buttons do it.
 """
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 
 from assessments import scoring, selectors, services
@@ -18,7 +18,6 @@ from assessments.scoring.base import body_mass_index
 from assessments.scoring.fi_definition import prefill_from_context
 from core.forms import add_service_errors
 from core.idempotency import idempotent_form
-from registry import services as registry_services
 from registry.access import can_write_patients, patient_get_for_user
 from registry.forms import VisitForm
 from registry.models import Visit, VisitKind
@@ -143,29 +142,20 @@ def _has_errors(visit_form, sections) -> bool:
 
 
 def _save(request, patient, visit, visit_form, sections) -> Visit | None:
-    """Store the visit and every filled section at once, or nothing."""
-    section = None
+    """Record the visit and every filled section at once, or nothing (errors shown)."""
+    filled = {s.instrument.code: s for s in sections if s.has_data()}
     try:
-        with transaction.atomic():
-            visit = _save_visit(request.user, patient, visit, visit_form.cleaned_data)
-            for section in (s for s in sections if s.has_data()):
-                services.assessment_submit(
-                    actor=request.user, visit=visit,
-                    instrument=section.instrument.code, inputs=section.inputs(),
-                )
-            return visit
-    except ValidationError as exc:
-        if section is None:
+        recorded = services.visit_record(
+            actor=request.user, patient=patient, visit=visit, **visit_form.cleaned_data,
+            assessments=[(code, section.inputs()) for code, section in filled.items()],
+        )
+    except services.VisitRecordError as exc:
+        if exc.instrument is None:
             add_service_errors(visit_form, exc)
         else:
-            section.add_scoring_errors(exc.message_dict)
+            filled[exc.instrument].add_scoring_errors(exc.message_dict)
         return None
-
-
-def _save_visit(actor, patient, visit, data) -> Visit:
-    if visit is None:
-        return registry_services.visit_create(actor=actor, patient=patient, **data)
-    return registry_services.visit_update(actor=actor, visit=visit, **data)
+    return recorded.visit
 
 
 @login_required

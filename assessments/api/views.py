@@ -1,4 +1,4 @@
-"""Instrument catalogue, stateless scoring and patient assessments (API.md)."""
+"""Instrument catalogue, stateless scoring and patient assessments (schema: /api/schema/)."""
 
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import generics, status

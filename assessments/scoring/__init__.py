@@ -1,6 +1,6 @@
 """Frailty instrument scoring: pure Python, no Django.
 
-Importing this package registers every instrument of instruments.md:
+Importing this package registers every instrument of docs/instruments.md:
 
     from assessments.scoring import get, all_instruments
     result = get("fried").score({"sex": "female", ...})

@@ -2,7 +2,7 @@
 
 Plain Python, no Django import: every instrument module describes its inputs as `Field`s,
 validates them here (unknown fields, wrong types and out-of-range values are rejected,
-never clamped — instruments.md §0) and returns a frozen `ScoreResult`.
+never clamped — docs/instruments.md §0) and returns a frozen `ScoreResult`.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
+from functools import cached_property
 from typing import Any, Literal
 
 from .exact import exact_arithmetic, ratio, to_decimal
@@ -24,7 +25,8 @@ UNABLE = "unable"
 REFUSED = "refused"
 NOT_DONE = "not_done"
 PERFORMANCE_STATUSES = (UNABLE, REFUSED, NOT_DONE)
-# instruments.md §0: refused and not_done are missing, unable is scored by the instrument.
+# docs/instruments.md §0: refused and not_done are missing, unable is scored by the
+# instrument.
 MISSING_STATUSES = (REFUSED, NOT_DONE)
 
 ROBUST = "robust"
@@ -99,7 +101,7 @@ class Field:
 
 @dataclass(frozen=True)
 class ScoreResult:
-    """The scoring result of instruments.md ("Scoring result"), frozen."""
+    """The scoring result of docs/instruments.md §0, frozen."""
 
     instrument: str
     version: str
@@ -156,6 +158,11 @@ class Instrument:
     max_score: float | int | None = None
     # Extra machine-readable definition for the API (e.g. the frailty index items).
     definition: Mapping[str, Any] | None = None
+
+    @cached_property
+    def input_names(self) -> frozenset[str]:
+        """The names of its inputs (computed once: the context is chosen by them)."""
+        return frozenset(f.name for f in self.fields)
 
     def clean(self, inputs: Any) -> dict[str, Any]:
         return clean_inputs(self.code, self.fields, inputs)
@@ -373,7 +380,8 @@ _CLEANERS: dict[str, Callable[[Field, Any], Any]] = {
 
 
 # ---------------------------------------------------------------- common input fields
-# Context values the caller fills from the patient or visit (API.md); same bounds everywhere.
+# Context values the caller fills from the patient or visit (docs/instruments.md §0); same
+# bounds everywhere.
 
 
 def sex_field(**kwargs: Any) -> Field:
@@ -397,7 +405,7 @@ def age_field(**kwargs: Any) -> Field:
 
 
 def body_mass_index(height_cm: Any, weight_kg: Any) -> Fraction | None:
-    """BMI = weight_kg / (height_cm/100)², unrounded and exact (instruments.md §0)."""
+    """BMI = weight_kg / (height_cm/100)², unrounded and exact (docs/instruments.md §0)."""
     if height_cm is None or weight_kg is None:
         return None
     metres = ratio(height_cm, 100)
@@ -429,7 +437,7 @@ def performance_value(value: Any) -> Decimal | str | None:
 def determinable_category(
     positive: int, missing: int, categorize: Callable[[int], str]
 ) -> str | None:
-    """instruments.md §0: the category if every completion of the missing items agrees."""
+    """The category if every completion of the missing items agrees (docs/instruments.md §0)."""
     found = {categorize(positive + extra) for extra in range(missing + 1)}
     return found.pop() if len(found) == 1 else None
 

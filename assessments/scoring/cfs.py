@@ -43,9 +43,9 @@ LABELS: dict[str, tuple[str, ...]] = {
     ),
 }
 
-# instruments.md §2 (Rockwood 2005/2020): 1-3 robust, 4 pre-frail, 5-8 frail (5-7 on
+# docs/instruments.md §2 (Rockwood 2005/2020): 1-3 robust, 4 pre-frail, 5-8 frail (5-7 on
 # CSHA), 9 terminally ill: a prognosis, not more frailty, kept out of ordinal averages.
-ROCKWOOD = "Rockwood 2005 (CMAJ 173:489); Rockwood & Theou 2020; instruments.md §2"
+ROCKWOOD = "Rockwood 2005 (CMAJ 173:489); Rockwood & Theou 2020; docs/instruments.md §2"
 CATEGORIES = Bands(
     (
         (Cutoff("<=", 3, ROCKWOOD), ROBUST),

@@ -233,8 +233,8 @@ DEFINITION = validate_definition(
 # ---------------------------------------------------------------- continuous mappings
 
 # Obesity and underweight cut points of WHO (2000) as used in published frailty indices:
-# BMI < 18.5 or ≥ 30 → 1; 25 ≤ BMI < 30 → 0.5; else 0 (instruments.md §3), on the exact BMI.
-WHO = "WHO 2000 BMI classification (TRS 894); instruments.md §3"
+# BMI < 18.5 or ≥ 30 → 1; 25 ≤ BMI < 30 → 0.5; else 0 (docs/instruments.md §3), on the exact BMI.
+WHO = "WHO 2000 BMI classification (TRS 894); docs/instruments.md §3"
 BMI_DEFICIT = Bands(
     (
         (Cutoff("<", "18.5", WHO), 1),

@@ -2,7 +2,7 @@
 
 Source: Morley JE, Malmstrom TK, Miller DK. A simple frailty questionnaire (FRAIL)
 predicts outcomes in middle aged African Americans. J Nutr Health Aging
-2012;16(7):601-608. Item cut-offs as in that paper; operators per instruments.md §4.
+2012;16(7):601-608. Item cut-offs as in that paper; operators per docs/instruments.md §4.
 """
 
 from __future__ import annotations

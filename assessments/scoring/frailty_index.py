@@ -48,8 +48,8 @@ CATEGORIES = Bands(
 ABOVE_SUBMAXIMAL = Cutoff(">", "0.7", "Rockwood & Mitnitski 2006 (Mech Ageing Dev 127:494)")
 ABOVE_LIMIT_FLAG = "fi_above_submaximal_limit"
 # Searle 2008: an index needs most items answered; below 80 % it is not reported.
-ENOUGH_PRESENT = Cutoff(">=", "0.8", "Searle 2008 (BMC Geriatr 8:24); instruments.md §3")
-# instruments.md §3: "Store full precision; show 2 decimals" — the score is the nearest
+ENOUGH_PRESENT = Cutoff(">=", "0.8", "Searle 2008 (BMC Geriatr 8:24); docs/instruments.md §3")
+# docs/instruments.md §3: "Store full precision; show 2 decimals" — the score is the nearest
 # float to the exact FI, never a 2-decimal value that could sit on the other side of 0.08.
 SCORE_PLACES = None
 

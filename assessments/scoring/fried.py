@@ -2,11 +2,11 @@
 
 Source: Fried LP, Tangen CM, Walston J, et al. Frailty in older adults: evidence for a
 phenotype. J Gerontol A Biol Sci Med Sci 2001;56(3):M146-M156 — Table 1 gives every
-cut-off used here. Boundary operators follow instruments.md §1.
+cut-off used here. Boundary operators follow docs/instruments.md §1.
 
 When sex, height or BMI is unknown a criterion is still scored if every possible stratum
 gives the same answer (e.g. a woman's grip of 16 kg is weak in every BMI stratum), in the
-spirit of the determinable-category rule of instruments.md §0.
+spirit of the determinable-category rule of docs/instruments.md §0.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ def _at_least(bound: int | str) -> Cutoff:
 
 
 # Fried 2001 Table 1, weakness: grip strength (kg) at or below the cut-off of the sex and
-# BMI stratum. Strata are half-open (BMI ≤ 24, 24 < BMI ≤ 26, ...; instruments.md §1), read
+# BMI stratum. Strata are half-open (BMI ≤ 24, 24 < BMI ≤ 26, ...; docs/instruments.md §1), read
 # top-down on the exact BMI.
 GRIP_STRATA: dict[str, Bands] = {
     "male": Bands(
@@ -82,8 +82,8 @@ WALK_STRATA: dict[str, Bands] = {
 # Fried 2001 Table 1, low activity: Minnesota LTA kcal/week below the cut-off.
 LOW_KCAL: dict[str, Cutoff] = {"male": Cutoff("<", 383, SOURCE), "female": Cutoff("<", 270, SOURCE)}
 # Fried 2001 / CHS: "more than 10 lb"; measured mode: loss ≥ 5 % of prior-year weight
-# (instruments.md §1), compared exactly so 5.00 % is positive.
-WEIGHT_LOSS = Cutoff(">=", 5, "Fried 2001; instruments.md §1")
+# (docs/instruments.md §1), compared exactly so 5.00 % is positive.
+WEIGHT_LOSS = Cutoff(">=", 5, "Fried 2001; docs/instruments.md §1")
 # CES-D items 7 and 20: "a moderate amount / most of the time" (3+ days) is exhausted.
 EXHAUSTED = Cutoff(">=", 2, "Fried 2001 (CES-D items 7 and 20)")
 # Fried 2001: 0 robust, 1-2 intermediate (pre-frail), 3+ frail.
@@ -142,7 +142,7 @@ def _agree(outcomes: Iterable[bool]) -> int | None:
 
 def weakness(values: Mapping[str, Any], bmi: Fraction | None) -> int | None:
     grip = performance_value(values.get("grip_kg"))
-    if grip is None or grip == UNABLE:  # unable = weak (instruments.md §1)
+    if grip is None or grip == UNABLE:  # unable = weak (docs/instruments.md §1)
         return None if grip is None else 1
     cutoffs = _candidate_cutoffs(GRIP_STRATA, values.get("sex"), bmi)
     return _agree(cutoff.met_by(grip) for cutoff in cutoffs)
@@ -150,7 +150,7 @@ def weakness(values: Mapping[str, Any], bmi: Fraction | None) -> int | None:
 
 def slowness(values: Mapping[str, Any]) -> int | None:
     walk = performance_value(values.get("walk_15ft_s"))
-    if walk is None or walk == UNABLE:  # unable = slow (instruments.md §1)
+    if walk is None or walk == UNABLE:  # unable = slow (docs/instruments.md §1)
         return None if walk is None else 1
     height = values.get("height_cm")
     height = None if height is None else to_decimal(height)

@@ -1,7 +1,7 @@
 """Hand-grip strength, recorded as the maximum of the trials.
 
 No scoring rule: the value is stored like an instrument so it charts and exports alike
-(instruments.md §12). Taking the maximum follows the Southampton protocol: Roberts HC,
+(docs/instruments.md §12). Taking the maximum follows the Southampton protocol: Roberts HC,
 Denison HJ, Martin HJ, et al. A review of the measurement of grip strength in clinical
 and epidemiological studies. Age Ageing 2011;40:423-429.
 """

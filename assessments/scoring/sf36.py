@@ -3,7 +3,7 @@
 Norm-based summary scores (mean 50, SD 10 in the reference population) are computed by
 the licensed scorer (Ware JE, Kosinski M. SF-36 Physical and Mental Health Summary
 Scales: A Manual for Users of Version 1. QualityMetric, 2001) and entered here, not
-computed (instruments.md §12). `score` is the PCS, the efficacy endpoint of the MSC
+computed (docs/instruments.md §12). `score` is the PCS, the efficacy endpoint of the MSC
 frailty trials; the MCS is kept in `components`.
 """
 

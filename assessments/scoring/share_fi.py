@@ -4,7 +4,7 @@ Source: Romero-Ortuno R, Walsh CD, Lawlor BA, Kenny RA. A frailty instrument for
 care: findings from the Survey of Health, Ageing and Retirement in Europe (SHARE). BMC
 Geriatr 2010;10:57. The sex-specific discriminant-function coefficients and class
 cut-offs below are those of that paper (its on-line calculators), as given in
-instruments.md §8. Each bracket is a z-score; grip loads negatively (stronger = less frail).
+docs/instruments.md §8. Each bracket is a z-score; grip loads negatively (stronger = less frail).
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ CATEGORIES: dict[str, Bands] = {
 }
 # Slopes have 6 decimals and loadings 4, so whole-number profiles score DF with at most
 # 10 decimals, the precision of the published cut-offs: DF is reported to 10 decimals
-# (screens show 4, instruments.md §8). The category is decided on the exact DF.
+# (screens show 4, docs/instruments.md §8). The category is decided on the exact DF.
 SCORE_PLACES = 10
 
 LABELS = {ROBUST: "non-frail", PREFRAIL: "pre-frail", FRAIL: "frail"}

@@ -66,7 +66,7 @@ def categorize(score: int) -> str:
 def _chair_item(answer: str | None) -> int | None:
     if answer in (ABLE, UNABLE):
         return int(answer == UNABLE)
-    return None  # refused / not done / absent are missing (instruments.md §0)
+    return None  # refused / not done / absent are missing (docs/instruments.md §0)
 
 
 def score(values: dict[str, Any]) -> ScoreResult:

@@ -1,6 +1,6 @@
 """Spirometry: FEV1 and FVC as measured (litres).
 
-No scoring rule (instruments.md §12); stored like an instrument so it charts and exports
+No scoring rule (docs/instruments.md §12); stored like an instrument so it charts and exports
 alike. Reported per Graham BL, Steenbruggen I, Miller MR, et al. Standardization of
 spirometry 2019 update (ATS/ERS). Am J Respir Crit Care Med 2019;200:e70-e88.
 FEV1 cannot exceed FVC, so such input is rejected rather than stored.

@@ -4,7 +4,7 @@ Sources: Guralnik JM, Simonsick EM, Ferrucci L, et al. A short physical performa
 battery assessing lower extremity function. J Gerontol 1994;49(2):M85-M94 (balance
 sequence, chair-stand cut-offs, 8-ft gait cut-offs); Guralnik JM, Ferrucci L, Pieper CF,
 et al. J Gerontol A Biol Sci Med Sci 2000;55(4):M221-M231 (4-m gait cut-offs); NIA SPPB
-protocol (3-m gait cut-offs). Operators exactly as instruments.md §9.
+protocol (3-m gait cut-offs). Operators exactly as docs/instruments.md §9.
 
 `unable` scores 0 for its test; `refused`/`not_done` (or an absent value) makes that
 component and the total missing. A single valid gait trial is enough: the faster valid

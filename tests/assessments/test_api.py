@@ -3,8 +3,10 @@
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from assessments.models import Assessment
+from registry.models import Visit
 from tests.factories import VisitFactory
 
 pytestmark = pytest.mark.django_db
@@ -132,3 +134,24 @@ def test_the_list_runs_a_fixed_number_of_queries(
         )
     with django_assert_max_num_queries(12):
         assert client_a.get(url).status_code == 200
+
+
+def test_a_refused_assessment_on_a_new_date_creates_no_visit(client_a, patient_a):
+    url = f"/api/v1/patients/{patient_a.study_id}/assessments/"
+    response = post(client_a, url, {"date": "2025-01-15", "instrument": "cfs",
+                                    "inputs": {"level": 4.5}})  # fmt: skip
+    assert response.status_code == 400
+    body = response.json()
+    assert body["detail"] == "Invalid input: please check level."
+    assert list(body["errors"]) == ["level"]
+    assert not Visit.objects.exists()
+
+
+def test_a_visit_date_in_the_future_is_a_400_naming_the_date(client_a, patient_a):
+    url = f"/api/v1/patients/{patient_a.study_id}/assessments/"
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    response = post(client_a, url, {"date": tomorrow.isoformat(), "instrument": "cfs",
+                                    "inputs": {"level": 4}})  # fmt: skip
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"date": ["The visit date cannot be in the future."]}
+    assert not Visit.objects.exists()

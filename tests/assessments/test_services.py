@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from assessments import services
 from assessments.models import Assessment
@@ -151,3 +152,68 @@ def test_a_date_outside_every_study_window_creates_an_unscheduled_visit(
         actor=clinician_a, patient=patient_a, date=day_60, instrument="cfs", inputs={"level": 4}
     )
     assert a.visit.kind == "unscheduled"
+
+
+# --- visit_record: one visit with its assessments, all or nothing ----------------------
+
+
+def _record(actor, patient, **overrides):
+    return services.visit_record(**{
+        "actor": actor, "patient": patient, "date": dt.date(2025, 2, 3), "kind": "baseline",
+        "weight_kg": Decimal("55"), "height_cm": Decimal("158"), "notes": "",
+        "assessments": [("fried", FRIED), ("cfs", {"level": 4})], **overrides,
+    })
+
+
+def test_visit_record_stores_the_visit_and_each_assessment_with_its_context(
+    clinician_a, patient_a
+):
+    recorded = _record(clinician_a, patient_a)
+    visit = Visit.objects.get()
+    assert recorded.visit == visit and (visit.kind, visit.entered_by) == ("baseline", clinician_a)
+    assert [a.instrument for a in recorded.assessments] == ["fried", "cfs"]
+    fried = visit.assessments.get(instrument="fried")
+    assert (fried.score, fried.category, fried.entered_by) == (3, "frail", clinician_a)
+    assert fried.context == {"sex": "female", "height_cm": 158, "weight_kg": 55}
+
+
+def test_a_refused_assessment_stores_nothing_and_names_its_instrument(clinician_a, patient_a):
+    bad = [("cfs", {"level": 4}), ("fried", {**FRIED, "grip_kg": 250})]
+    with pytest.raises(services.VisitRecordError) as exc:
+        _record(clinician_a, patient_a, assessments=bad)
+    assert exc.value.instrument == "fried"
+    assert "0 to 100 kg" in " ".join(exc.value.message_dict["grip_kg"])
+    assert not Visit.objects.exists() and not Assessment.objects.exists()
+
+
+def test_a_refused_visit_names_no_instrument(clinician_a, patient_a):
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    with pytest.raises(services.VisitRecordError) as exc:
+        _record(clinician_a, patient_a, date=tomorrow)
+    assert exc.value.instrument is None
+    assert exc.value.message_dict["date"] == ["The visit date cannot be in the future."]
+    assert not Visit.objects.exists() and not Assessment.objects.exists()
+
+
+def test_an_unknown_instrument_is_refused_before_the_visit_is_written(clinician_a, patient_a):
+    with pytest.raises(services.VisitRecordError) as exc:
+        _record(clinician_a, patient_a, assessments=[("hand_wave", {})])
+    assert exc.value.instrument == "hand_wave"
+    assert "unknown instrument" in exc.value.message_dict["instrument"][0]
+    assert not Visit.objects.exists()
+
+
+def test_recording_an_existing_visit_updates_it_and_rescores(clinician_a, patient_a):
+    first = _record(clinician_a, patient_a).visit
+    _record(clinician_a, patient_a, visit=first, weight_kg=Decimal("50"),
+            assessments=[("cfs", {"level": 6})])  # fmt: skip
+    visit = Visit.objects.get()
+    assert (visit.kind, visit.weight_kg) == ("baseline", Decimal("50"))
+    assert Assessment.objects.get(instrument="cfs").category == "frail"
+    assert Assessment.objects.count() == 2
+
+
+def test_other_sites_cannot_record_a_visit(clinician_b, patient_a):
+    with pytest.raises(PermissionDenied):
+        _record(clinician_b, patient_a)
+    assert not Visit.objects.exists()

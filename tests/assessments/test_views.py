@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from assessments.models import Assessment
 from registry.models import Visit
@@ -72,6 +73,17 @@ def test_an_out_of_range_value_is_shown_next_to_its_field_and_nothing_is_saved(c
     assert response.status_code == 400
     assert "grip_kg must be a number from 0 to 100 kg" in response.text
     assert not Visit.objects.exists()
+
+
+def test_a_visit_date_the_service_refuses_is_shown_next_to_the_date(client_a, patient_a):
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    visit = {**VISIT, "visit-date": tomorrow.isoformat()}
+    response = client_a.post(entry_url(patient_a), {**visit, **FRIED, "action": "save"})
+    assert response.status_code == 400
+    assert response.context["visit_form"].errors == {
+        "date": ["The visit date cannot be in the future."]
+    }
+    assert not Visit.objects.exists() and not Assessment.objects.exists()
 
 
 def test_a_half_level_cfs_is_refused(client_a, patient_a):

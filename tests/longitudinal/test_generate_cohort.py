@@ -10,12 +10,13 @@ from django.test import override_settings
 
 from assessments import services as assessment_services
 from assessments.models import Assessment
+from assessments.records import assessment_fields
 from biomarkers import catalogue, units
 from biomarkers.models import LabResult
 from core.dates import age_on
-from longitudinal.generator import STUDY_CODE
 from longitudinal.models import PatientSnapshot
 from registry.models import Enrollment, Intervention, Patient, Visit
+from synthetic.cohort import STUDY_CODE
 
 N = 30
 
@@ -59,7 +60,7 @@ def test_assessments_are_scored_exactly_as_the_scoring_modules_would(cohort):
         context, result = assessment_services.assessment_score(
             visit=a.visit, code=a.instrument, inputs=a.inputs
         )
-        expected = assessment_services.assessment_fields(result)
+        expected = assessment_fields(result)
         assert a.context == context
         for name, value in expected.items():
             assert getattr(a, name) == value, (a.instrument, name)

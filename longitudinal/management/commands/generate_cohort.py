@@ -4,7 +4,8 @@ PostgreSQL: COPY with ids drawn from each table's sequence; other databases:
 bulk_create. Snapshots of the new patients are rebuilt at the end so dashboards are
 current. Not idempotent (each run adds N patients). Refuses to run with DEBUG off unless
 --force: synthetic patients must never land in a production registry by accident.
-See docs/generator.md.
+The generator itself is the `synthetic` package (tooling, not part of this app); see
+docs/generator.md.
 """
 
 import os
@@ -15,8 +16,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 from django.utils import timezone
 
-from longitudinal import generator
 from longitudinal.models import SnapshotState
+from synthetic import cohort
 
 
 class Command(BaseCommand):
@@ -42,10 +43,10 @@ class Command(BaseCommand):
         if patients < 1 or sites < 1 or batch < 1:
             raise CommandError("--patients, --sites and --batch must be at least 1.")
         self.verbosity, self.shown = options["verbosity"], -1
-        ctx = generator.prepare(seed=seed, sites=sites)
+        ctx = cohort.prepare(seed=seed, sites=sites)
         start = time.perf_counter()
-        report = generator.generate(ctx=ctx, patients=patients, batch=batch, jobs=jobs,
-                                    progress=self._progress)  # fmt: skip
+        report = cohort.generate(ctx=ctx, patients=patients, batch=batch, jobs=jobs,
+                                 progress=self._progress)  # fmt: skip
         if not no_snapshots:
             self._snapshots(report, jobs)
         self._print(report, time.perf_counter() - start)
@@ -56,9 +57,9 @@ class Command(BaseCommand):
             self.shown = tenth
             self.stdout.write(f"  {done:,} / {total:,} patients")
 
-    def _snapshots(self, report: generator.Report, jobs: int) -> None:
+    def _snapshots(self, report: cohort.Report, jobs: int) -> None:
         started = timezone.now()
-        generator.refresh_snapshots(report, jobs=jobs)
+        cohort.refresh_snapshots(report, jobs=jobs)
         # First refresh ever: everything without a snapshot is still caught by the
         # incremental refresh (it looks for patients with no snapshot), and the new
         # patients are current, so the first dashboard need not rebuild 100,000 rows.
@@ -67,7 +68,7 @@ class Command(BaseCommand):
             refreshed_through=started
         )
 
-    def _print(self, report: generator.Report, wall: float) -> None:
+    def _print(self, report: cohort.Report, wall: float) -> None:
         """Rows/s per table (time in COPY or bulk_create, summed over worker processes)."""
         timings = report.timings
         total_rows = sum(timings.rows.values())
