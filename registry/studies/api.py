@@ -2,7 +2,6 @@
 safety table. Same services and selectors as the pages, so both answer the same."""
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
@@ -13,11 +12,9 @@ from registry.access import (
     patient_get_for_study_data,
     patient_reads_record,
     require_study_manager,
-    sites_visible_to,
 )
 from registry.models import AdverseEvent, Arm, Enrollment, Intervention, Study
 from registry.studies import selectors, services
-from registry.studies.blinding import arm_visible
 from registry.studies.serializers import (
     AdverseEventInput,
     AdverseEventOutput,
@@ -31,18 +28,6 @@ from registry.studies.serializers import (
     StudyInput,
     StudyOutput,
 )
-
-
-def _arm_counts(*, user, study) -> dict | None:
-    """Enrolments per arm at the person's sites, or None when arms are hidden from them."""
-    if not arm_visible(user, study):
-        return None
-    return dict(
-        Enrollment.objects.filter(study=study, patient__site__in=sites_visible_to(user))
-        .values_list("arm_id")
-        .annotate(n=Count("id"))
-    )
-
 
 # --- Studies and arms ---------------------------------------------------------------------
 
@@ -84,7 +69,8 @@ class StudyDetailApi(APIView):
     @extend_schema(responses={200: StudyOutput})
     def get(self, request, key):
         study = selectors.study_get(user=request.user, key=key)
-        context = {"request": request, "arm_counts": _arm_counts(user=request.user, study=study)}
+        counts = selectors.arm_enrolment_counts(user=request.user, study=study)
+        context = {"request": request, "arm_counts": counts}
         return Response(StudyOutput(study, context=context).data)
 
 
@@ -94,7 +80,8 @@ class StudyArmsApi(APIView):
     @extend_schema(responses={200: ArmOutput(many=True)})
     def get(self, request, key):
         study = selectors.study_get(user=request.user, key=key)
-        context = {"request": request, "arm_counts": _arm_counts(user=request.user, study=study)}
+        counts = selectors.arm_enrolment_counts(user=request.user, study=study)
+        context = {"request": request, "arm_counts": counts}
         return Response(ArmOutput(study.arms.all(), many=True, context=context).data)
 
     @extend_schema(

@@ -112,6 +112,25 @@ class SiteProgress:
     allocations_left: int | None = None
 
 
+def arm_enrolment_counts(*, user, study: Study) -> dict[int, int] | None:
+    """Enrolments per arm id at the person's sites, or None when arms are hidden from them."""
+    if not arm_visible(user, study):
+        return None
+    return dict(
+        Enrollment.objects.filter(study=study, patient__site__in=sites_visible_to(user))
+        .values_list("arm_id")
+        .annotate(n=Count("id"))
+    )
+
+
+def allocations_for(*, user, study: Study) -> list[Allocation]:
+    """The study's allocation list at the person's sites, with whom each line went to."""
+    return list(
+        study.allocations.filter(site__in=sites_visible_to(user))
+        .select_related("site", "arm", "enrollment__patient")
+    )
+
+
 def enrolment_progress(*, user, study: Study) -> list[SiteProgress]:
     """Patients enrolled per site of the person (per arm only when arms are visible)."""
     sites = list(sites_visible_to(user).order_by("code"))

@@ -209,10 +209,7 @@ def allocation_list(request, code):
         messages.success(request, f"{len(added)} allocations added.")
         return redirect("registry:allocation_list", code=study.code)
 
-    allocations = list(
-        study.allocations.filter(site__in=sites_visible_to(request.user))
-        .select_related("site", "arm", "enrollment__patient")
-    )
+    allocations = selectors.allocations_for(user=request.user, study=study)
     used = (getattr(a, "enrollment", None) for a in allocations)  # None: not used yet
     patient_reads_record(user=request.user, patient_ids=[e.patient_id for e in used if e])
     return save_or_rerender(
